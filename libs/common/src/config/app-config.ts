@@ -1,0 +1,94 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { EnvironmentVariables, parseEnvironment } from './environment';
+
+export type LineMode = 'emulator' | 'line';
+
+export interface LineEndpoints {
+  /** api.line.me: Messaging API and LINE Login verification. */
+  apiBaseUrl: string;
+  /** api-data.line.me: rich menu images and other binary content. */
+  dataApiBaseUrl: string;
+  /** access.line.me: the account-link dialog and LINE Login authorize page. */
+  accessBaseUrl: string;
+  /** api.line.me/oauth2: LINE Login token and verify endpoints. */
+  oauthBaseUrl: string;
+}
+
+/**
+ * The one typed configuration object. Built once at start-up from the environment (and an
+ * optional `.env`) and injected everywhere; nothing else reads `process.env`.
+ */
+export class AppConfig {
+  readonly env: EnvironmentVariables['NODE_ENV'];
+  readonly api: { host: string; port: number; publicBaseUrl: string; bodyLimitBytes: number };
+  readonly database: { url: string; poolSize: number; statementTimeoutMs: number };
+  readonly redis: { url: string };
+  readonly queue: { prefix: string };
+  readonly log: { level: EnvironmentVariables['LOG_LEVEL']; pretty: boolean };
+  readonly features: { docs: boolean; queueDashboard: boolean };
+  readonly worker: { concurrency: number; heartbeatIntervalMs: number; shutdownGraceMs: number };
+  readonly line: {
+    mode: LineMode;
+    endpoints: LineEndpoints;
+    /** A channel configured through the environment, seeded into the default workspace. */
+    channel?: { channelId: string; channelSecret: string; accessToken: string };
+  };
+  readonly emulator: { host: string; port: number; baseUrl: string };
+
+  constructor(e: EnvironmentVariables) {
+    this.env = e.NODE_ENV;
+    this.api = {
+      host: e.API_HOST,
+      port: e.API_PORT,
+      publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.API_PORT}`).replace(/\/$/, ''),
+      bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    };
+    this.database = {
+      url: e.DATABASE_URL,
+      poolSize: e.DATABASE_POOL_SIZE,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+    };
+    this.redis = { url: e.REDIS_URL };
+    this.queue = { prefix: e.QUEUE_PREFIX ?? `lse-${e.NODE_ENV}` };
+    this.log = { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY };
+    this.features = { docs: e.DOCS_ENABLED, queueDashboard: e.QUEUE_DASHBOARD_ENABLED };
+    this.worker = {
+      concurrency: e.WORKER_CONCURRENCY,
+      heartbeatIntervalMs: e.WORKER_HEARTBEAT_INTERVAL_MS,
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    };
+    const emulatorBase = `http://${e.EMULATOR_HOST}:${e.EMULATOR_PORT}`;
+    this.emulator = { host: e.EMULATOR_HOST, port: e.EMULATOR_PORT, baseUrl: emulatorBase };
+    const mode: LineMode = e.LINE_CHANNEL_ACCESS_TOKEN ? 'line' : 'emulator';
+    const real = mode === 'line';
+    this.line = {
+      mode,
+      endpoints: {
+        apiBaseUrl: e.LINE_API_BASE_URL ?? (real ? 'https://api.line.me' : emulatorBase),
+        dataApiBaseUrl: e.LINE_DATA_API_BASE_URL ?? (real ? 'https://api-data.line.me' : emulatorBase),
+        accessBaseUrl: e.LINE_ACCESS_BASE_URL ?? (real ? 'https://access.line.me' : emulatorBase),
+        oauthBaseUrl: e.LINE_OAUTH_BASE_URL ?? (real ? 'https://api.line.me' : emulatorBase),
+      },
+      channel:
+        e.LINE_CHANNEL_ID && e.LINE_CHANNEL_SECRET && e.LINE_CHANNEL_ACCESS_TOKEN
+          ? {
+              channelId: e.LINE_CHANNEL_ID,
+              channelSecret: e.LINE_CHANNEL_SECRET,
+              accessToken: e.LINE_CHANNEL_ACCESS_TOKEN,
+            }
+          : undefined,
+    };
+  }
+}
+
+/** Reads `.env` (if present) under the real environment, which wins, and validates both. */
+export function loadConfig(
+  environment: Record<string, string | undefined>,
+  overrides: Record<string, string | undefined> = {},
+  dotenvPath = resolve(process.cwd(), '.env'),
+): AppConfig {
+  const fromFile = existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath)) : {};
+  return new AppConfig(parseEnvironment({ ...fromFile, ...environment, ...overrides }));
+}

@@ -1,0 +1,175 @@
+import { Transform, plainToInstance } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  ValidationError,
+  validateSync,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+const url = { require_tld: false, require_protocol: true };
+
+/**
+ * Every environment variable the engine reads, with its default. Documented one by one in
+ * `.env.example` and the README; nothing else in the code base reads `process.env`.
+ */
+export class EnvironmentVariables {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @IsString()
+  API_HOST = '0.0.0.0';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  API_PORT = 3000;
+
+  @IsOptional()
+  @IsUrl(url)
+  PUBLIC_BASE_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  BODY_LIMIT_BYTES = 32 * 1024 * 1024;
+
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/line_segment_engine';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  DATABASE_STATEMENT_TIMEOUT_MS = 30_000;
+
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9:_-]{1,64}$/, { message: 'QUEUE_PREFIX may hold letters, digits, ":", "_" and "-"' })
+  QUEUE_PREFIX?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
+
+  @Transform(toBool)
+  @IsBoolean()
+  LOG_PRETTY = false;
+
+  @Transform(toBool)
+  @IsBoolean()
+  DOCS_ENABLED = true;
+
+  @Transform(toBool)
+  @IsBoolean()
+  QUEUE_DASHBOARD_ENABLED = true;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WORKER_CONCURRENCY = 16;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  WORKER_HEARTBEAT_INTERVAL_MS = 5_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  SHUTDOWN_GRACE_MS = 25_000;
+
+  @IsOptional()
+  @IsString()
+  LINE_CHANNEL_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  LINE_CHANNEL_SECRET?: string;
+
+  @IsOptional()
+  @IsString()
+  LINE_CHANNEL_ACCESS_TOKEN?: string;
+
+  @IsOptional()
+  @IsUrl(url)
+  LINE_API_BASE_URL?: string;
+
+  @IsOptional()
+  @IsUrl(url)
+  LINE_DATA_API_BASE_URL?: string;
+
+  @IsOptional()
+  @IsUrl(url)
+  LINE_ACCESS_BASE_URL?: string;
+
+  @IsOptional()
+  @IsUrl(url)
+  LINE_OAUTH_BASE_URL?: string;
+
+  @IsString()
+  EMULATOR_HOST = '127.0.0.1';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  EMULATOR_PORT = 3900;
+}
+
+export interface ConfigProblem {
+  variable: string;
+  reason: string;
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p.variable}: ${p.reason}`).join('\n'),
+    );
+    this.name = 'ConfigValidationError';
+  }
+}
+
+const flatten = (errors: ValidationError[]): ConfigProblem[] =>
+  errors.flatMap((e) => Object.values(e.constraints ?? {}).map((reason) => ({ variable: e.property, reason })));
+
+/** Parses and validates raw variables; throws one error listing every problem. */
+export function parseEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
+  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
+  const env = plainToInstance(EnvironmentVariables, defined, { exposeDefaultValues: true });
+  const problems = flatten(validateSync(env, { whitelist: false }));
+  const lineVars = ['LINE_CHANNEL_ID', 'LINE_CHANNEL_SECRET', 'LINE_CHANNEL_ACCESS_TOKEN'] as const;
+  const setLine = lineVars.filter((k) => env[k] !== undefined);
+  if (setLine.length > 0 && setLine.length < lineVars.length) {
+    for (const k of lineVars.filter((v) => env[v] === undefined)) {
+      problems.push({ variable: k, reason: `required when ${setLine.join(', ')} is set` });
+    }
+  }
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  return env;
+}

@@ -1,0 +1,50 @@
+import type { DefaultJobOptions, Job, Queue } from 'bullmq';
+
+/**
+ * Every BullMQ queue of the engine. Payloads carry ids only: PostgreSQL is the truth and BullMQ
+ * keeps job data in clear text in Redis, so no personal data ever goes into a job.
+ */
+export enum QueueName {
+  /** A stored LINE webhook event to process (follow, message, accountLink, …). */
+  WebhookEvents = 'webhook-events',
+  /** Fetch a LINE user's profile in the background. */
+  LineProfiles = 'line-profiles',
+  /** Bring users' rich menus on LINE in line with the assignment rules. */
+  RichMenuSync = 'rich-menu-sync',
+  /** Stream a stored import file into members or events. */
+  Imports = 'imports',
+  /** An accepted member or catalog event, for event-triggered campaigns. */
+  TriggerEvents = 'trigger-events',
+  /** Recount or re-snapshot a saved segment. */
+  SegmentRefresh = 'segment-refresh',
+  /** Plan one run of a campaign: snapshot the audience, apply the rules, fill the outbox. */
+  CampaignRuns = 'campaign-runs',
+  /** Send one planned batch of a campaign run to LINE. */
+  DeliveryBatches = 'delivery-batches',
+  /** Periodic jobs: outbox relay, reconcilers, clean-up. */
+  Maintenance = 'maintenance',
+}
+
+export interface QueuePayloads {
+  [QueueName.WebhookEvents]: { webhookEventId: string };
+  [QueueName.LineProfiles]: { channelId: string; lineUserId: string };
+  [QueueName.RichMenuSync]: { channelId: string; lineUserIds?: string[] };
+  [QueueName.Imports]: { workspaceId: string; importId: string };
+  [QueueName.TriggerEvents]: { workspaceId: string; eventId: string };
+  [QueueName.SegmentRefresh]: { workspaceId: string; segmentId: string };
+  [QueueName.CampaignRuns]: { workspaceId: string; campaignId: string; runId: string };
+  [QueueName.DeliveryBatches]: { workspaceId: string; batchId: string };
+  [QueueName.Maintenance]: { task: string };
+}
+
+export type PayloadOf<Q extends QueueName> = QueuePayloads[Q];
+export type TypedQueue<Q extends QueueName> = Queue<PayloadOf<Q>>;
+export type TypedJob<Q extends QueueName> = Job<PayloadOf<Q>>;
+
+/** Retries with back-off for transient failures; failed jobs stay visible for a week. */
+export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { count: 1_000, age: 24 * 3600 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};

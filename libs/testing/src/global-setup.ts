@@ -1,0 +1,51 @@
+import { Client } from 'pg';
+import { loadConfig } from '@app/common';
+import { createDataSource } from '../../../migrations/data-source';
+import { TEMPLATE_DATABASE, TEST_SERVER_URL, databaseUrl } from './test-env';
+
+/**
+ * Runs the migrations once into a template database; each test file then clones it
+ * (CREATE DATABASE … TEMPLATE), which takes a fraction of a second.
+ */
+export default async function globalSetup(): Promise<void> {
+  const admin = new Client({ connectionString: databaseUrl('postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+    // Databases of crashed earlier runs.
+    const { rows } = await admin.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname LIKE 'lse_t\\_%' AND datname <> $1`,
+      [TEMPLATE_DATABASE],
+    );
+    for (const { datname } of rows) {
+      const pid = Number(/^lse_t_(\d+)_/.exec(datname)?.[1]);
+      if (!Number.isFinite(pid) || !processAlive(pid)) {
+        await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+  const config = loadConfig(
+    {},
+    { NODE_ENV: 'test', DATABASE_URL: databaseUrl(TEMPLATE_DATABASE), LOG_LEVEL: 'silent' },
+    '/nonexistent/.env',
+  );
+  const dataSource = await createDataSource(config).initialize();
+  try {
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await dataSource.destroy();
+  }
+  process.env.TEST_DATABASE_SERVER_URL = TEST_SERVER_URL;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

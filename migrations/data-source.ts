@@ -1,0 +1,9 @@
+import { DataSource } from 'typeorm';
+import { AppConfig, dataSourceOptions } from '@app/common';
+import { ALL_ENTITIES } from './entities';
+import { MIGRATIONS } from './index';
+
+/** The data source of the migration runner, the CLI and the schema-drift test. */
+export function createDataSource(config: AppConfig, applicationName = 'lse-migrations'): DataSource {
+  return new DataSource(dataSourceOptions(config, { entities: ALL_ENTITIES, migrations: MIGRATIONS, applicationName }));
+}

@@ -1,0 +1,8 @@
+/* The migrations, in order. `npm run cli -- migration:generate Name` appends to this list. */
+import { InitialSchema1795432294218 } from './1795432294218-InitialSchema';
+// <imports>
+
+export const MIGRATIONS = [
+  InitialSchema1795432294218,
+  // <migrations>
+];

@@ -1,0 +1,5 @@
+import { build, ensureDependencies, ensureNode24 } from './lib/bootstrap.mjs';
+
+ensureDependencies();
+ensureNode24();
+build();
