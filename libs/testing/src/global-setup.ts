@@ -1,25 +1,28 @@
 import { Client } from 'pg';
 import { loadConfig } from '@app/common';
 import { createDataSource } from '../../../migrations/data-source';
-import { TEMPLATE_DATABASE, TEST_SERVER_URL, databaseUrl } from './test-env';
+import { TEST_SERVER_URL, databaseUrl } from './test-env';
 
 /**
  * Runs the migrations once into a template database; each test file then clones it
  * (CREATE DATABASE … TEMPLATE), which takes a fraction of a second.
  */
 export default async function globalSetup(): Promise<void> {
+  const TEMPLATE_DATABASE = `lse_tpl_${process.pid}`;
+  // Test workers are forked after this runs and inherit the variable.
+  process.env.LSE_TEST_TEMPLATE = TEMPLATE_DATABASE;
   const admin = new Client({ connectionString: databaseUrl('postgres') });
   await admin.connect();
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
-    // Databases of crashed earlier runs.
+    // Databases of crashed earlier runs (their pid is in the name and no longer alive).
     const { rows } = await admin.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE 'lse_t\\_%' AND datname <> $1`,
+      `SELECT datname FROM pg_database WHERE datname ~ '^lse_(t|tpl)_[0-9]+' AND datname <> $1`,
       [TEMPLATE_DATABASE],
     );
     for (const { datname } of rows) {
-      const pid = Number(/^lse_t_(\d+)_/.exec(datname)?.[1]);
+      const pid = Number(/^lse_(?:t|tpl)_(\d+)/.exec(datname)?.[1]);
       if (!Number.isFinite(pid) || !processAlive(pid)) {
         await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
       }

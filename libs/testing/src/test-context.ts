@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import Redis from 'ioredis';
 import { AppConfig, redisOptions } from '@app/common';
-import { TEMPLATE_DATABASE, databaseUrl, testConfig, uniqueSuffix, TEST_REDIS_URL } from './test-env';
+import { databaseUrl, templateDatabase, testConfig, uniqueSuffix, TEST_REDIS_URL } from './test-env';
 
 export interface TestContext {
   config: AppConfig;
@@ -36,7 +36,7 @@ export async function createTestContext(overrides: Record<string, string> = {}):
     // Two files cloning at once both need the template idle; PostgreSQL says so with 55006.
     for (let attempt = 0; ; attempt++) {
       try {
-        await admin.query(`CREATE DATABASE "${databaseName}" TEMPLATE ${TEMPLATE_DATABASE}`);
+        await admin.query(`CREATE DATABASE "${databaseName}" TEMPLATE ${templateDatabase()}`);
         return;
       } catch (e) {
         if ((e as { code?: string }).code !== '55006' || attempt > 50) throw e;

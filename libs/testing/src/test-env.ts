@@ -4,7 +4,8 @@ import { AppConfig, loadConfig } from '@app/common';
 /** The database and Redis the test run talks to (default: the machine's local servers). */
 export const TEST_SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const TEMPLATE_DATABASE = 'lse_test_template';
+/** Per jest run (set by global-setup), so that concurrent runs on one server never collide. */
+export const templateDatabase = (): string => process.env.LSE_TEST_TEMPLATE ?? 'lse_test_template';
 
 export const databaseUrl = (name: string): string => `${TEST_SERVER_URL.replace(/\/$/, '')}/${name}`;
 
