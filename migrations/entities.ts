@@ -1,4 +1,5 @@
 import { WORKSPACE_ENTITIES } from '@app/workspaces';
+import { MEMBER_ENTITIES } from '@app/members';
 
 /** Every entity of every lib: what the migrations must produce, checked by the schema-drift test. */
-export const ALL_ENTITIES = [...WORKSPACE_ENTITIES];
+export const ALL_ENTITIES = [...WORKSPACE_ENTITIES, ...MEMBER_ENTITIES];
