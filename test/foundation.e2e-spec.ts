@@ -123,6 +123,13 @@ describe('foundation (api + worker against real PostgreSQL and Redis)', () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BAD_REQUEST');
   });
 
+  it('echoes a sane request id and makes one up otherwise', async () => {
+    const given = await call('/health', { headers: { 'x-request-id': 'trace-123' } });
+    expect(given.headers.get('x-request-id')).toBe('trace-123');
+    const made = await call('/health', { headers: { 'x-request-id': 'bad id\n' } });
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('serves the OpenAPI document', async () => {
     const res = await call('/docs.json');
     expect(res.status).toBe(200);

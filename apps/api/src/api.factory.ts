@@ -4,7 +4,7 @@ import { ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from '@fastify/helmet';
 import { Logger } from 'nestjs-pino';
-import { AllExceptionsFilter, AppConfig, validationExceptionFactory } from '@app/common';
+import { AllExceptionsFilter, AppConfig, requestIdOf, validationExceptionFactory } from '@app/common';
 import { ApiKeysService } from '@app/workspaces';
 import { AppModule } from './app.module';
 import { protectQueueDashboard } from './queue-dashboard/queue-dashboard.auth';
@@ -15,7 +15,11 @@ import { protectQueueDashboard } from './queue-dashboard/queue-dashboard.auth';
  * ingestion path feels, and a first-class raw body for webhook signatures.
  */
 export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.api.bodyLimitBytes, trustProxy: true });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.api.bodyLimitBytes,
+    trustProxy: true,
+    genReqId: requestIdOf,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     rawBody: true,
     bufferLogs: true,
@@ -23,6 +27,9 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   // Bulk endpoints accept NDJSON; each lib parses the text itself, line by line.
   fastify.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   // The API serves JSON; the CSP would only get in the way of the Swagger UI page.

@@ -7,9 +7,14 @@ import { AppConfig } from '../config/app-config';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** A caller's `x-request-id` is kept (when sane) so that logs join up across services. */
-export function requestId(req: IncomingMessage, res: ServerResponse): string {
+export function requestIdOf(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** The HTTP framework may have assigned the id already (Fastify does); reuse it. */
+function requestId(req: IncomingMessage & { id?: unknown }, res: ServerResponse): string {
+  const id = typeof req.id === 'string' ? req.id : requestIdOf(req);
   res.setHeader('x-request-id', id);
   return id;
 }
