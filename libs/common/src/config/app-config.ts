@@ -32,10 +32,13 @@ export class AppConfig {
   readonly line: {
     mode: LineMode;
     endpoints: LineEndpoints;
+    /** Every LINE call is aborted after this long (the SDK has no timeout of its own). */
+    requestTimeoutMs: number;
     /** A channel configured through the environment, seeded into the default workspace. */
     channel?: { channelId: string; channelSecret: string; accessToken: string };
   };
   readonly emulator: { host: string; port: number; baseUrl: string };
+  readonly linking: { loginPageEnabled: boolean; nonceTtlSeconds: number; richMenuReconcileIntervalMs: number };
 
   constructor(e: EnvironmentVariables) {
     this.env = e.NODE_ENV;
@@ -71,6 +74,7 @@ export class AppConfig {
         accessBaseUrl: e.LINE_ACCESS_BASE_URL ?? (real ? 'https://access.line.me' : emulatorBase),
         oauthBaseUrl: e.LINE_OAUTH_BASE_URL ?? (real ? 'https://api.line.me' : emulatorBase),
       },
+      requestTimeoutMs: e.LINE_REQUEST_TIMEOUT_MS,
       channel:
         e.LINE_CHANNEL_ID && e.LINE_CHANNEL_SECRET && e.LINE_CHANNEL_ACCESS_TOKEN
           ? {
@@ -79,6 +83,11 @@ export class AppConfig {
               accessToken: e.LINE_CHANNEL_ACCESS_TOKEN,
             }
           : undefined,
+    };
+    this.linking = {
+      loginPageEnabled: e.LINK_LOGIN_PAGE_ENABLED ?? e.NODE_ENV !== 'production',
+      nonceTtlSeconds: e.LINK_NONCE_TTL_SECONDS,
+      richMenuReconcileIntervalMs: e.RICH_MENU_RECONCILE_INTERVAL_MS,
     };
   }
 }

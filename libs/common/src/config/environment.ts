@@ -130,6 +130,31 @@ export class EnvironmentVariables {
   @IsUrl(url)
   LINE_OAUTH_BASE_URL?: string;
 
+  /** LINE's SDK has no timeout of its own: every LINE call is aborted after this long. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  LINE_REQUEST_TIMEOUT_MS = 10_000;
+
+  /** The reference login page at /link/login; default on, except in production. */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  LINK_LOGIN_PAGE_ENABLED?: boolean;
+
+  /** How long an account-link nonce stays usable (LINE's link token itself lives 10 minutes). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(3600)
+  LINK_NONCE_TTL_SECONDS = 600;
+
+  /** How often the worker compares desired and actual rich menus per channel; 0 turns it off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RICH_MENU_RECONCILE_INTERVAL_MS = 900_000;
+
   @IsString()
   EMULATOR_HOST = '127.0.0.1';
 
