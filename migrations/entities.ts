@@ -1,5 +1,6 @@
 import { WORKSPACE_ENTITIES } from '@app/workspaces';
 import { MEMBER_ENTITIES } from '@app/members';
+import { CAMPAIGN_ENTITIES } from '@app/campaigns';
 
 /** Every entity of every lib: what the migrations must produce, checked by the schema-drift test. */
-export const ALL_ENTITIES = [...WORKSPACE_ENTITIES, ...MEMBER_ENTITIES];
+export const ALL_ENTITIES = [...WORKSPACE_ENTITIES, ...MEMBER_ENTITIES, ...CAMPAIGN_ENTITIES];

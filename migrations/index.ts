@@ -1,10 +1,14 @@
 /* The migrations, in order. `npm run cli -- migration:generate Name` appends to this list. */
 import { InitialSchema1795432294218 } from './1795432294218-InitialSchema';
 import { AddMembersEventsCatalog1795432789152 } from './1795432789152-AddMembersEventsCatalog';
+import { AddCampaignsDelivery1795433042399 } from './1795433042399-AddCampaignsDelivery';
+import { AddLinkingRichMenus1795433063824 } from './1795433063824-AddLinkingRichMenus';
 // <imports>
 
 export const MIGRATIONS = [
   InitialSchema1795432294218,
   AddMembersEventsCatalog1795432789152,
+  AddCampaignsDelivery1795433042399,
+  AddLinkingRichMenus1795433063824,
   // <migrations>
 ];
