@@ -1,0 +1,3 @@
+export * from './entities/rich-menu.entity';
+export * from './entities/rich-menu-rule.entity';
+export * from './rich-menus.entities';
