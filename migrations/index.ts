@@ -3,6 +3,7 @@ import { InitialSchema1795432294218 } from './1795432294218-InitialSchema';
 import { AddMembersEventsCatalog1795432789152 } from './1795432789152-AddMembersEventsCatalog';
 import { AddCampaignsDelivery1795433042399 } from './1795433042399-AddCampaignsDelivery';
 import { AddLinkingRichMenus1795433063824 } from './1795433063824-AddLinkingRichMenus';
+import { AddSegments1795433224523 } from './1795433224523-AddSegments';
 // <imports>
 
 export const MIGRATIONS = [
@@ -10,5 +11,6 @@ export const MIGRATIONS = [
   AddMembersEventsCatalog1795432789152,
   AddCampaignsDelivery1795433042399,
   AddLinkingRichMenus1795433063824,
+  AddSegments1795433224523,
   // <migrations>
 ];
