@@ -37,7 +37,22 @@ export class AppConfig {
     /** A channel configured through the environment, seeded into the default workspace. */
     channel?: { channelId: string; channelSecret: string; accessToken: string };
   };
-  readonly emulator: { host: string; port: number; baseUrl: string };
+  readonly emulator: {
+    host: string;
+    port: number;
+    baseUrl: string;
+    /** Base of the api that receives the emulator's webhooks (`/webhooks/line/{channelId}`). */
+    webhookBaseUrl: string;
+    /** The dev channel known to both the emulator and the engine (seeded by `channel ensure-emulator`). */
+    channel: { channelId: string; channelSecret: string; accessToken: string };
+    loginChannel: { channelId: string; channelSecret: string };
+    rateLimits: boolean;
+    latencyMs: number;
+    monthlyQuota: number | null;
+    faults: { seed: number; rate500: number; rate429: number; rateTimeout: number };
+    webhook: { maxRedeliveries: number; retryBaseDelayMs: number };
+  };
+  readonly delivery: { concurrency: number; reconcileIntervalMs: number; ratePercent: number };
   readonly linking: { loginPageEnabled: boolean; nonceTtlSeconds: number; richMenuReconcileIntervalMs: number };
 
   constructor(e: EnvironmentVariables) {
@@ -63,7 +78,36 @@ export class AppConfig {
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     };
     const emulatorBase = `http://${e.EMULATOR_HOST}:${e.EMULATOR_PORT}`;
-    this.emulator = { host: e.EMULATOR_HOST, port: e.EMULATOR_PORT, baseUrl: emulatorBase };
+    this.emulator = {
+      host: e.EMULATOR_HOST,
+      port: e.EMULATOR_PORT,
+      baseUrl: emulatorBase,
+      webhookBaseUrl: (e.EMULATOR_WEBHOOK_BASE_URL ?? `http://127.0.0.1:${e.API_PORT}`).replace(/\/$/, ''),
+      channel: {
+        channelId: e.EMULATOR_CHANNEL_ID,
+        channelSecret: e.EMULATOR_CHANNEL_SECRET,
+        accessToken: e.EMULATOR_CHANNEL_ACCESS_TOKEN,
+      },
+      loginChannel: { channelId: e.EMULATOR_LOGIN_CHANNEL_ID, channelSecret: e.EMULATOR_LOGIN_CHANNEL_SECRET },
+      rateLimits: e.EMULATOR_RATE_LIMITS,
+      latencyMs: e.EMULATOR_LATENCY_MS,
+      monthlyQuota: e.EMULATOR_MONTHLY_QUOTA ?? null,
+      faults: {
+        seed: e.EMULATOR_FAULT_SEED,
+        rate500: e.EMULATOR_FAULT_500_RATE,
+        rate429: e.EMULATOR_FAULT_429_RATE,
+        rateTimeout: e.EMULATOR_FAULT_TIMEOUT_RATE,
+      },
+      webhook: {
+        maxRedeliveries: e.EMULATOR_WEBHOOK_MAX_REDELIVERIES,
+        retryBaseDelayMs: e.EMULATOR_WEBHOOK_RETRY_DELAY_MS,
+      },
+    };
+    this.delivery = {
+      concurrency: e.DELIVERY_CONCURRENCY,
+      reconcileIntervalMs: e.DELIVERY_RECONCILE_INTERVAL_MS,
+      ratePercent: e.DELIVERY_RATE_PERCENT,
+    };
     const mode: LineMode = e.LINE_CHANNEL_ACCESS_TOKEN ? 'line' : 'emulator';
     const real = mode === 'line';
     this.line = {

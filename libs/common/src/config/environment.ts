@@ -3,6 +3,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   IsUrl,
@@ -22,6 +23,8 @@ const toBool = ({ value }: { value: unknown }): unknown => {
   if (['false', '0', 'no', 'off'].includes(v)) return false;
   return value;
 };
+const toFloat = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
 const url = { require_tld: false, require_protocol: true };
 
 /**
@@ -155,6 +158,26 @@ export class EnvironmentVariables {
   @Min(0)
   RICH_MENU_RECONCILE_INTERVAL_MS = 900_000;
 
+  /** Delivery batches one worker process sends at once (LINE requests in flight ≈ this). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DELIVERY_CONCURRENCY = 48;
+
+  /** How often the outbox reconciler and the campaign scheduler look for work. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  DELIVERY_RECONCILE_INTERVAL_MS = 1_000;
+
+  /** Share of LINE's rate limits the engine uses (percent), leaving room for clock skew. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DELIVERY_RATE_PERCENT = 99;
+
   @IsString()
   EMULATOR_HOST = '127.0.0.1';
 
@@ -163,6 +186,75 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(65535)
   EMULATOR_PORT = 3900;
+
+  /** Where the emulator posts webhooks (the api); default http://127.0.0.1:$API_PORT. */
+  @IsOptional()
+  @IsUrl(url)
+  EMULATOR_WEBHOOK_BASE_URL?: string;
+
+  /** The dev channel that the emulator serves and `channel ensure-emulator` seeds in the engine. */
+  @Matches(/^\d{1,20}$/, { message: 'EMULATOR_CHANNEL_ID must be digits' })
+  EMULATOR_CHANNEL_ID = '2000000000';
+
+  @IsString()
+  EMULATOR_CHANNEL_SECRET = '8f3c2e1d4b5a69788f3c2e1d4b5a6978';
+
+  @IsString()
+  EMULATOR_CHANNEL_ACCESS_TOKEN = 'emulator-dev-channel-access-token';
+
+  @Matches(/^\d{1,20}$/, { message: 'EMULATOR_LOGIN_CHANNEL_ID must be digits' })
+  EMULATOR_LOGIN_CHANNEL_ID = '2000000001';
+
+  @IsString()
+  EMULATOR_LOGIN_CHANNEL_SECRET = '1b2a3c4d5e6f70811b2a3c4d5e6f7081';
+
+  @Transform(toBool)
+  @IsBoolean()
+  EMULATOR_RATE_LIMITS = true;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  EMULATOR_LATENCY_MS = 0;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  EMULATOR_MONTHLY_QUOTA?: number;
+
+  @Transform(toInt)
+  @IsInt()
+  EMULATOR_FAULT_SEED = 1;
+
+  @Transform(toFloat)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  EMULATOR_FAULT_500_RATE = 0;
+
+  @Transform(toFloat)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  EMULATOR_FAULT_429_RATE = 0;
+
+  @Transform(toFloat)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  EMULATOR_FAULT_TIMEOUT_RATE = 0;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  EMULATOR_WEBHOOK_MAX_REDELIVERIES = 3;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  EMULATOR_WEBHOOK_RETRY_DELAY_MS = 1000;
 }
 
 export interface ConfigProblem {
