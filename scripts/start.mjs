@@ -1,7 +1,7 @@
 // `npm start`: bootstraps everything (dependencies, Node 24, PostgreSQL, Redis, database, build,
 // migrations), then runs the emulator (when no LINE channel is configured), the api and the
 // worker, prints where they are, and stops them all cleanly on Ctrl-C.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrap, log, root } from './lib/bootstrap.mjs';
@@ -74,6 +74,14 @@ async function waitReady(url, seconds) {
 }
 
 if (useEmulator) {
+  // The emulator's dev channel must exist on both sides: the emulator has it from its config,
+  // the engine gets it in its channels table (idempotent).
+  const seeded = spawnSync(
+    process.execPath,
+    ['--enable-source-maps', join(root, 'dist/apps/cli/src/main.js'), 'channel', 'ensure-emulator'],
+    { cwd: root, env, stdio: 'inherit' },
+  );
+  if (seeded.status !== 0) log('Could not register the emulator channel in the engine (see above).');
   startProcess('emulator', 'dist/apps/line-emulator/src/main.js');
   await waitReady(`http://127.0.0.1:${emulatorPort}/_emulator/health`, 30);
 }
@@ -87,7 +95,7 @@ if (await waitReady(`http://127.0.0.1:${apiPort}/health/ready`, 60)) {
     `Queue dashboard  ${publicUrl}/queues  (user: any, password: an admin API key)`,
     `Health           ${publicUrl}/health/ready`,
     useEmulator
-      ? `LINE emulator    http://127.0.0.1:${emulatorPort}  (admin API under /_emulator)`
+      ? `LINE emulator    http://127.0.0.1:${emulatorPort}  (admin API under /_emulator, docs/emulator.md; channel ${env.EMULATOR_CHANNEL_ID ?? '2000000000'})`
       : `LINE platform    ${env.LINE_API_BASE_URL ?? 'https://api.line.me'}`,
     'First API key    npm run cli -- api-key create --scope admin',
   ];

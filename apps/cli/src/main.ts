@@ -5,6 +5,7 @@ import { ConfigValidationError, loadConfig } from '@app/common';
 import { createDataSource } from '../../../migrations/data-source';
 import { CliModule } from './cli.module';
 import { apiKeyCommand } from './commands/api-key.commands';
+import { channelCommand } from './commands/channel.commands';
 import { generateMigration, revertMigration, runMigrations } from './commands/migration.commands';
 
 const USAGE = `usage: npm run cli -- <command>
@@ -14,7 +15,9 @@ const USAGE = `usage: npm run cli -- <command>
   migration:check                 fail if the entities and the migrations differ
   api-key create --scope <admin|write|read> [--name N] [--workspace ID]
   api-key list [--workspace ID]
-  api-key revoke <id> [--workspace ID]`;
+  api-key revoke <id> [--workspace ID]
+  channel ensure-emulator         register the emulator's dev channel (EMULATOR_CHANNEL_*)
+  channel ensure-env              register the channel set by LINE_CHANNEL_*`;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -61,6 +64,15 @@ async function main(argv: string[]): Promise<number> {
     const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error'] });
     try {
       await apiKeyCommand(app, { action: rest[0] ?? '', id: rest[1], ...values }, out);
+    } finally {
+      await app.close();
+    }
+    return 0;
+  }
+  if (command === 'channel') {
+    const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error'] });
+    try {
+      await channelCommand(app, config, rest[0] ?? '', out);
     } finally {
       await app.close();
     }
