@@ -11,6 +11,7 @@ import {
   WorkerHeartbeat,
 } from '@app/common';
 import { WorkspacesHttpModule } from '@app/workspaces';
+import { MembersHttpModule } from '@app/members';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module';
@@ -31,6 +32,7 @@ export class AppModule {
         PrometheusModule.register({ controller: MetricsController }),
         ...(config.features.queueDashboard ? [QueueDashboardModule] : []),
         WorkspacesHttpModule,
+        MembersHttpModule,
       ],
       controllers: [HealthController],
       providers: [WorkerHeartbeat],

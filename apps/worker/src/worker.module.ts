@@ -9,6 +9,9 @@ import {
   WorkerHeartbeat,
 } from '@app/common';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
+import { MembersModule } from '@app/members';
+import { ImportsProcessor } from './imports/imports.processor';
+import { TriggerOutboxSweeper } from './imports/trigger-outbox.sweeper';
 
 /** The worker: BullMQ processors over the libs' services, and no HTTP server. */
 @Module({})
@@ -22,8 +25,9 @@ export class WorkerModule {
         DatabaseModule.forRoot('lse-worker'),
         RedisModule,
         QueueModule.forRoot(),
+        MembersModule,
       ],
-      providers: [WorkerHeartbeat, HeartbeatService],
+      providers: [WorkerHeartbeat, HeartbeatService, ImportsProcessor, TriggerOutboxSweeper],
     };
   }
 }

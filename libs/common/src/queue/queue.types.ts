@@ -30,6 +30,10 @@ export interface QueuePayloads {
   [QueueName.LineProfiles]: { channelId: string; lineUserId: string };
   [QueueName.RichMenuSync]: { channelId: string; lineUserIds?: string[] };
   [QueueName.Imports]: { workspaceId: string; importId: string };
+  /**
+   * Job name `member-event`: eventId is events.id; `catalog-event`: eventId is catalog_events.id
+   * (see TriggerJobName in @app/members). Published from trigger_outbox after commit.
+   */
   [QueueName.TriggerEvents]: { workspaceId: string; eventId: string };
   [QueueName.SegmentRefresh]: { workspaceId: string; segmentId: string };
   [QueueName.CampaignRuns]: { workspaceId: string; campaignId: string; runId: string };

@@ -1,0 +1,15 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { QueueName, TypedJob } from '@app/common';
+import { ImportsService } from '@app/members';
+
+/** One import file at a time per worker: each already saturates a core parsing and a database connection. */
+@Processor(QueueName.Imports, { concurrency: 1 })
+export class ImportsProcessor extends WorkerHost {
+  constructor(private readonly imports: ImportsService) {
+    super();
+  }
+
+  async process(job: TypedJob<QueueName.Imports>): Promise<void> {
+    await this.imports.process(job.data.workspaceId, job.data.importId);
+  }
+}

@@ -1,0 +1,89 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { InjectTypedQueue, QueueName, TypedQueue } from '@app/common';
+import { TriggerSource } from '../entities/trigger-outbox.entity';
+
+/** BullMQ job names on QueueName.TriggerEvents; `eventId` is events.id or catalog_events.id. */
+export enum TriggerJobName {
+  MemberEvent = 'member-event',
+  CatalogEvent = 'catalog-event',
+}
+
+const JOB_NAME: Record<TriggerSource, TriggerJobName> = {
+  [TriggerSource.Member]: TriggerJobName.MemberEvent,
+  [TriggerSource.Catalog]: TriggerJobName.CatalogEvent,
+};
+
+/** The job id makes a re-publication (crash after addBulk, before the delete commits) a no-op. */
+export const triggerJobId = (name: TriggerJobName, id: string): string => `${name}-${id}`;
+
+interface OutboxRow {
+  id: string;
+  workspace_id: string;
+  source: TriggerSource;
+  ids: string[];
+}
+
+/**
+ * Moves trigger_outbox rows to the trigger-events queue. The ingest path calls
+ * {@link publishAfterCommit} once its transaction has committed; {@link sweep} (run periodically by
+ * the worker) publishes whatever a crash or a Redis outage left behind. A row is deleted in the
+ * same transaction that publishes it, so it is either still there or in Redis: at least once.
+ */
+@Injectable()
+export class TriggerPublisher {
+  private readonly logger = new Logger(TriggerPublisher.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectTypedQueue(QueueName.TriggerEvents) private readonly queue: TypedQueue<QueueName.TriggerEvents>,
+  ) {}
+
+  /** Fire and forget: the sender already has its answer; the sweeper retries a failure. */
+  publishAfterCommit(outboxId: string | null): void {
+    if (outboxId === null) return;
+    this.publish([outboxId]).catch((e: unknown) =>
+      this.logger.warn(`Outbox row ${outboxId} left for the sweeper: ${e instanceof Error ? e.message : String(e)}`),
+    );
+  }
+
+  /** Publishes the given rows (those not locked by another publisher). Returns the job count. */
+  async publish(outboxIds: string[]): Promise<number> {
+    return this.db.transaction((em) =>
+      this.publishLocked(
+        em,
+        `SELECT id, workspace_id, source, ids FROM trigger_outbox WHERE id = ANY($1::bigint[]) FOR UPDATE SKIP LOCKED`,
+        [outboxIds],
+      ),
+    );
+  }
+
+  /** Publishes rows older than `olderThanMs` (the immediate path had its chance). */
+  async sweep(olderThanMs = 5_000, maxRows = 50): Promise<number> {
+    return this.db.transaction((em) =>
+      this.publishLocked(
+        em,
+        `SELECT id, workspace_id, source, ids FROM trigger_outbox
+         WHERE created_at < now() - make_interval(secs => $1::double precision / 1000)
+         ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [olderThanMs, maxRows],
+      ),
+    );
+  }
+
+  private async publishLocked(em: EntityManager, select: string, params: unknown[]): Promise<number> {
+    const rows = await em.query<OutboxRow[]>(select, params);
+    if (rows.length === 0) return 0;
+    const jobs = rows.flatMap((row) =>
+      row.ids.map((id) => ({
+        name: JOB_NAME[row.source],
+        data: { workspaceId: row.workspace_id, eventId: String(id) },
+        opts: { jobId: triggerJobId(JOB_NAME[row.source], String(id)) },
+      })),
+    );
+    for (let i = 0; i < jobs.length; i += 5_000) await this.queue.addBulk(jobs.slice(i, i + 5_000));
+    await em.query(`DELETE FROM trigger_outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+    return jobs.length;
+  }
+}
