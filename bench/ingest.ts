@@ -1,0 +1,139 @@
+/**
+ * `npm run bench:ingest [-- --members N --events N --concurrency N]`: loads the seeded data set
+ * through the HTTP bulk API (api in-process, 10,000 records per request, several requests in
+ * flight) into a fresh database, then COPYs the same rows into same-shaped tables as the floor.
+ * Bodies are built before each timed round, so the figures are the server's, not the generator's.
+ */
+import 'reflect-metadata';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { loadConfig } from '@app/common';
+import { ApiKeyScope, ApiKeysService, WorkspacesService } from '@app/workspaces';
+import { createApiApp } from '../apps/api/src/api.factory';
+import { createDataSource } from '../migrations/data-source';
+import { event, member } from './lib/dataset';
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const MEMBERS = arg('members', 1_000_000);
+const EVENTS = arg('events', 10_000_000);
+const CONCURRENCY = arg('concurrency', 4);
+const BATCH = 10_000;
+const ROUND = 40; // batches prepared per timed round
+const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const DB = 'lse_bench_ingest';
+
+async function admin(sql: string): Promise<void> {
+  const c = new Client({ connectionString: `${SERVER}/postgres` });
+  await c.connect();
+  await c.query(sql);
+  await c.end();
+}
+
+async function send(base: string, key: string, path: string, bodies: string[]): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: CONCURRENCY }, async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++];
+      const res = await fetch(`${base}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } });
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/** Sends `total` records made by `make`, in rounds; returns seconds spent sending. */
+async function load(base: string, key: string, path: string, total: number, make: (i: number) => unknown): Promise<number> {
+  let seconds = 0;
+  for (let start = 0; start < total; start += BATCH * ROUND) {
+    const bodies: string[] = [];
+    for (let b = start; b < Math.min(total, start + BATCH * ROUND); b += BATCH) {
+      const records = [];
+      for (let i = b; i < Math.min(total, b + BATCH); i++) records.push(make(i));
+      bodies.push(JSON.stringify({ records }));
+    }
+    const t = process.hrtime.bigint();
+    await send(base, key, path, bodies);
+    seconds += Number(process.hrtime.bigint() - t) / 1e9;
+    process.stderr.write(`  ${path} ${Math.min(total, start + BATCH * ROUND)}/${total}\r`);
+  }
+  process.stderr.write('\n');
+  return seconds;
+}
+
+const tsv = (v: unknown): string => (v === null || v === undefined ? '\\N' : String(v).replace(/[\\\t\n]/g, (c) => (c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\\\')));
+
+async function copy(sql: Client, statement: string, total: number, row: (i: number) => string): Promise<number> {
+  const t = process.hrtime.bigint();
+  async function* lines(): AsyncGenerator<string> {
+    for (let i = 0; i < total; i += 5_000) {
+      let chunk = '';
+      for (let k = i; k < Math.min(total, i + 5_000); k++) chunk += row(k);
+      yield chunk;
+    }
+  }
+  await pipeline(Readable.from(lines()), sql.query(copyFrom(statement)));
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+async function main(): Promise<void> {
+  await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${DB}`);
+  const config = loadConfig({}, { NODE_ENV: 'production', DATABASE_URL: `${SERVER}/${DB}`, LOG_LEVEL: 'silent', QUEUE_PREFIX: 'lse-bench-ingest', DATABASE_POOL_SIZE: '8' }, '/nonexistent/.env');
+  const ds = await createDataSource(config).initialize();
+  await ds.runMigrations({ transaction: 'each' });
+  await ds.destroy();
+
+  const api = await createApiApp(config);
+  await api.listen({ port: 0, host: '127.0.0.1' });
+  const base = (await api.getUrl()).replace('[::1]', '127.0.0.1');
+  const workspace = await api.get(WorkspacesService).ensureDefault();
+  const { key } = await api.get(ApiKeysService).create(workspace.id, ApiKeyScope.Admin, 'bench');
+
+  console.log(`ingest bench: ${MEMBERS} members, ${EVENTS} events, ${CONCURRENCY} requests in flight, ${BATCH}/request`);
+  const memberSeconds = await load(base, key, '/members:bulk', MEMBERS, (i) => member(i));
+  const eventSeconds = await load(base, key, '/events:bulk', EVENTS, (j) => event(j, MEMBERS));
+
+  const sql = new Client({ connectionString: config.database.url });
+  await sql.connect();
+  const outbox = await sql.query<{ n: string }>(`SELECT count(*) AS n FROM trigger_outbox`);
+  const size = await sql.query<{ db: string; events: string; members: string; aggregates: string }>(
+    `SELECT pg_size_pretty(pg_database_size(current_database())) AS db, pg_size_pretty(pg_total_relation_size('events')) AS events,
+            pg_size_pretty(pg_total_relation_size('members')) AS members, pg_size_pretty(pg_total_relation_size('member_aggregates')) AS aggregates`,
+  );
+  await api.close();
+
+  // The floor: the same rows COPYed into tables of the same shape and indexes (no FK, no aggregates).
+  await sql.query(`CREATE TABLE copy_members (LIKE members INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING IDENTITY)`);
+  await sql.query(`CREATE TABLE copy_events (LIKE events INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING IDENTITY)`);
+  const ws = workspace.id;
+  const copyMembers = await copy(sql, `COPY copy_members (workspace_id, external_id, first_name, last_name, gender, birth_date, prefecture_code, postal_code, occupation, membership_tier, points_balance, registered_at, marketing_consent) FROM STDIN`, MEMBERS, (i) => {
+    const m = member(i);
+    return [ws, m.externalId, m.firstName, m.lastName, m.gender, m.birthDate, m.prefecture, m.postalCode, m.occupation, m.membershipTier, m.pointsBalance, m.registeredAt, m.marketingConsent].map(tsv).join('\t') + '\n';
+  });
+  const copyEvents = await copy(sql, `COPY copy_events (workspace_id, member_id, event_id, type, occurred_at, amount, sku, properties) FROM STDIN`, EVENTS, (j) => {
+    const e = event(j, MEMBERS);
+    const p = e.properties as { totalAmount?: number; price?: number; quantity?: number; delta?: number; sku?: string };
+    const amount = e.type === 'purchase' ? p.totalAmount : e.type.startsWith('cart_') ? (p.price ?? 0) * (p.quantity ?? 1) : e.type === 'point_change' ? p.delta : null;
+    const sku = e.type.startsWith('cart_') || e.type === 'favorite' ? p.sku : null;
+    return [ws, Number(e.memberId.slice(1)) + 1, e.eventId, e.type, e.occurredAt, amount, sku, JSON.stringify(e.properties)].map(tsv).join('\t') + '\n';
+  });
+  await sql.end();
+
+  const rate = (n: number, s: number): string => `${Math.round(n / s).toLocaleString('en')}/s`;
+  console.log(`members: ${rate(MEMBERS, memberSeconds)} (${memberSeconds.toFixed(1)} s)   COPY floor ${rate(MEMBERS, copyMembers)} (${copyMembers.toFixed(1)} s)   ratio ${(memberSeconds / copyMembers).toFixed(2)}×`);
+  console.log(`events:  ${rate(EVENTS, eventSeconds)} (${eventSeconds.toFixed(1)} s)   COPY floor ${rate(EVENTS, copyEvents)} (${copyEvents.toFixed(1)} s)   ratio ${(eventSeconds / copyEvents).toFixed(2)}×`);
+  console.log(`database: ${size.rows[0].db} (events ${size.rows[0].events}, members ${size.rows[0].members}, member_aggregates ${size.rows[0].aggregates}); trigger_outbox rows left: ${outbox.rows[0].n}`);
+  console.log('(the database lse_bench_ingest is kept for the segment benchmarks; COPY tables are extra)');
+  process.exit(0);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
