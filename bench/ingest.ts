@@ -39,7 +39,11 @@ async function send(base: string, key: string, path: string, bodies: string[]): 
   const workers = Array.from({ length: CONCURRENCY }, async () => {
     while (next < bodies.length) {
       const body = bodies[next++];
-      const res = await fetch(`${base}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } });
+      const res = await fetch(`${base}${path}`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      });
       const text = await res.text();
       if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
     }
@@ -48,7 +52,13 @@ async function send(base: string, key: string, path: string, bodies: string[]): 
 }
 
 /** Sends `total` records made by `make`, in rounds; returns seconds spent sending. */
-async function load(base: string, key: string, path: string, total: number, make: (i: number) => unknown): Promise<number> {
+async function load(
+  base: string,
+  key: string,
+  path: string,
+  total: number,
+  make: (i: number) => unknown,
+): Promise<number> {
   let seconds = 0;
   for (let start = 0; start < total; start += BATCH * ROUND) {
     const bodies: string[] = [];
@@ -66,7 +76,10 @@ async function load(base: string, key: string, path: string, total: number, make
   return seconds;
 }
 
-const tsv = (v: unknown): string => (v === null || v === undefined ? '\\N' : String(v).replace(/[\\\t\n]/g, (c) => (c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\\\')));
+const tsv = (v: unknown): string =>
+  v === null || v === undefined
+    ? '\\N'
+    : String(v).replace(/[\\\t\n]/g, (c) => (c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\\\'));
 
 async function copy(sql: Client, statement: string, total: number, row: (i: number) => string): Promise<number> {
   const t = process.hrtime.bigint();
@@ -84,7 +97,17 @@ async function copy(sql: Client, statement: string, total: number, row: (i: numb
 async function main(): Promise<void> {
   await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
   await admin(`CREATE DATABASE ${DB}`);
-  const config = loadConfig({}, { NODE_ENV: 'production', DATABASE_URL: `${SERVER}/${DB}`, LOG_LEVEL: 'silent', QUEUE_PREFIX: 'lse-bench-ingest', DATABASE_POOL_SIZE: '8' }, '/nonexistent/.env');
+  const config = loadConfig(
+    {},
+    {
+      NODE_ENV: 'production',
+      DATABASE_URL: `${SERVER}/${DB}`,
+      LOG_LEVEL: 'silent',
+      QUEUE_PREFIX: 'lse-bench-ingest',
+      DATABASE_POOL_SIZE: '8',
+    },
+    '/nonexistent/.env',
+  );
   const ds = await createDataSource(config).initialize();
   await ds.runMigrations({ transaction: 'each' });
   await ds.destroy();
@@ -95,7 +118,9 @@ async function main(): Promise<void> {
   const workspace = await api.get(WorkspacesService).ensureDefault();
   const { key } = await api.get(ApiKeysService).create(workspace.id, ApiKeyScope.Admin, 'bench');
 
-  console.log(`ingest bench: ${MEMBERS} members, ${EVENTS} events, ${CONCURRENCY} requests in flight, ${BATCH}/request`);
+  console.log(
+    `ingest bench: ${MEMBERS} members, ${EVENTS} events, ${CONCURRENCY} requests in flight, ${BATCH}/request`,
+  );
   const memberSeconds = await load(base, key, '/members:bulk', MEMBERS, (i) => member(i));
   const eventSeconds = await load(base, key, '/events:bulk', EVENTS, (j) => event(j, MEMBERS));
 
@@ -112,23 +137,83 @@ async function main(): Promise<void> {
   await sql.query(`CREATE TABLE copy_members (LIKE members INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING IDENTITY)`);
   await sql.query(`CREATE TABLE copy_events (LIKE events INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING IDENTITY)`);
   const ws = workspace.id;
-  const copyMembers = await copy(sql, `COPY copy_members (workspace_id, external_id, first_name, last_name, gender, birth_date, prefecture_code, postal_code, occupation, membership_tier, points_balance, registered_at, marketing_consent) FROM STDIN`, MEMBERS, (i) => {
-    const m = member(i);
-    return [ws, m.externalId, m.firstName, m.lastName, m.gender, m.birthDate, m.prefecture, m.postalCode, m.occupation, m.membershipTier, m.pointsBalance, m.registeredAt, m.marketingConsent].map(tsv).join('\t') + '\n';
-  });
-  const copyEvents = await copy(sql, `COPY copy_events (workspace_id, member_id, event_id, type, occurred_at, amount, sku, properties) FROM STDIN`, EVENTS, (j) => {
-    const e = event(j, MEMBERS);
-    const p = e.properties as { totalAmount?: number; price?: number; quantity?: number; delta?: number; sku?: string };
-    const amount = e.type === 'purchase' ? p.totalAmount : e.type.startsWith('cart_') ? (p.price ?? 0) * (p.quantity ?? 1) : e.type === 'point_change' ? p.delta : null;
-    const sku = e.type.startsWith('cart_') || e.type === 'favorite' ? p.sku : null;
-    return [ws, Number(e.memberId.slice(1)) + 1, e.eventId, e.type, e.occurredAt, amount, sku, JSON.stringify(e.properties)].map(tsv).join('\t') + '\n';
-  });
+  const copyMembers = await copy(
+    sql,
+    `COPY copy_members (workspace_id, external_id, first_name, last_name, gender, birth_date, prefecture_code, postal_code, occupation, membership_tier, points_balance, registered_at, marketing_consent) FROM STDIN`,
+    MEMBERS,
+    (i) => {
+      const m = member(i);
+      return (
+        [
+          ws,
+          m.externalId,
+          m.firstName,
+          m.lastName,
+          m.gender,
+          m.birthDate,
+          m.prefecture,
+          m.postalCode,
+          m.occupation,
+          m.membershipTier,
+          m.pointsBalance,
+          m.registeredAt,
+          m.marketingConsent,
+        ]
+          .map(tsv)
+          .join('\t') + '\n'
+      );
+    },
+  );
+  const copyEvents = await copy(
+    sql,
+    `COPY copy_events (workspace_id, member_id, event_id, type, occurred_at, amount, sku, properties) FROM STDIN`,
+    EVENTS,
+    (j) => {
+      const e = event(j, MEMBERS);
+      const p = e.properties as {
+        totalAmount?: number;
+        price?: number;
+        quantity?: number;
+        delta?: number;
+        sku?: string;
+      };
+      const amount =
+        e.type === 'purchase'
+          ? p.totalAmount
+          : e.type.startsWith('cart_')
+            ? (p.price ?? 0) * (p.quantity ?? 1)
+            : e.type === 'point_change'
+              ? p.delta
+              : null;
+      const sku = e.type.startsWith('cart_') || e.type === 'favorite' ? p.sku : null;
+      return (
+        [
+          ws,
+          Number(e.memberId.slice(1)) + 1,
+          e.eventId,
+          e.type,
+          e.occurredAt,
+          amount,
+          sku,
+          JSON.stringify(e.properties),
+        ]
+          .map(tsv)
+          .join('\t') + '\n'
+      );
+    },
+  );
   await sql.end();
 
   const rate = (n: number, s: number): string => `${Math.round(n / s).toLocaleString('en')}/s`;
-  console.log(`members: ${rate(MEMBERS, memberSeconds)} (${memberSeconds.toFixed(1)} s)   COPY floor ${rate(MEMBERS, copyMembers)} (${copyMembers.toFixed(1)} s)   ratio ${(memberSeconds / copyMembers).toFixed(2)}×`);
-  console.log(`events:  ${rate(EVENTS, eventSeconds)} (${eventSeconds.toFixed(1)} s)   COPY floor ${rate(EVENTS, copyEvents)} (${copyEvents.toFixed(1)} s)   ratio ${(eventSeconds / copyEvents).toFixed(2)}×`);
-  console.log(`database: ${size.rows[0].db} (events ${size.rows[0].events}, members ${size.rows[0].members}, member_aggregates ${size.rows[0].aggregates}); trigger_outbox rows left: ${outbox.rows[0].n}`);
+  console.log(
+    `members: ${rate(MEMBERS, memberSeconds)} (${memberSeconds.toFixed(1)} s)   COPY floor ${rate(MEMBERS, copyMembers)} (${copyMembers.toFixed(1)} s)   ratio ${(memberSeconds / copyMembers).toFixed(2)}×`,
+  );
+  console.log(
+    `events:  ${rate(EVENTS, eventSeconds)} (${eventSeconds.toFixed(1)} s)   COPY floor ${rate(EVENTS, copyEvents)} (${copyEvents.toFixed(1)} s)   ratio ${(eventSeconds / copyEvents).toFixed(2)}×`,
+  );
+  console.log(
+    `database: ${size.rows[0].db} (events ${size.rows[0].events}, members ${size.rows[0].members}, member_aggregates ${size.rows[0].aggregates}); trigger_outbox rows left: ${outbox.rows[0].n}`,
+  );
   console.log('(the database lse_bench_ingest is kept for the segment benchmarks; COPY tables are extra)');
   process.exit(0);
 }
