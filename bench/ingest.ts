@@ -76,14 +76,14 @@ async function load(
   return seconds;
 }
 
-const tsv = (v: unknown): string =>
+const tsv = (v: string | number | boolean | null | undefined): string =>
   v === null || v === undefined
     ? '\\N'
     : String(v).replace(/[\\\t\n]/g, (c) => (c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\\\'));
 
 async function copy(sql: Client, statement: string, total: number, row: (i: number) => string): Promise<number> {
   const t = process.hrtime.bigint();
-  async function* lines(): AsyncGenerator<string> {
+  function* lines(): Generator<string> {
     for (let i = 0; i < total; i += 5_000) {
       let chunk = '';
       for (let k = i; k < Math.min(total, i + 5_000); k++) chunk += row(k);
@@ -93,6 +93,10 @@ async function copy(sql: Client, statement: string, total: number, row: (i: numb
   await pipeline(Readable.from(lines()), sql.query(copyFrom(statement)));
   return Number(process.hrtime.bigint() - t) / 1e9;
 }
+
+const out = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
 
 async function main(): Promise<void> {
   await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
@@ -118,9 +122,7 @@ async function main(): Promise<void> {
   const workspace = await api.get(WorkspacesService).ensureDefault();
   const { key } = await api.get(ApiKeysService).create(workspace.id, ApiKeyScope.Admin, 'bench');
 
-  console.log(
-    `ingest bench: ${MEMBERS} members, ${EVENTS} events, ${CONCURRENCY} requests in flight, ${BATCH}/request`,
-  );
+  out(`ingest bench: ${MEMBERS} members, ${EVENTS} events, ${CONCURRENCY} requests in flight, ${BATCH}/request`);
   const memberSeconds = await load(base, key, '/members:bulk', MEMBERS, (i) => member(i));
   const eventSeconds = await load(base, key, '/events:bulk', EVENTS, (j) => event(j, MEMBERS));
 
@@ -205,20 +207,20 @@ async function main(): Promise<void> {
   await sql.end();
 
   const rate = (n: number, s: number): string => `${Math.round(n / s).toLocaleString('en')}/s`;
-  console.log(
+  out(
     `members: ${rate(MEMBERS, memberSeconds)} (${memberSeconds.toFixed(1)} s)   COPY floor ${rate(MEMBERS, copyMembers)} (${copyMembers.toFixed(1)} s)   ratio ${(memberSeconds / copyMembers).toFixed(2)}×`,
   );
-  console.log(
+  out(
     `events:  ${rate(EVENTS, eventSeconds)} (${eventSeconds.toFixed(1)} s)   COPY floor ${rate(EVENTS, copyEvents)} (${copyEvents.toFixed(1)} s)   ratio ${(eventSeconds / copyEvents).toFixed(2)}×`,
   );
-  console.log(
+  out(
     `database: ${size.rows[0].db} (events ${size.rows[0].events}, members ${size.rows[0].members}, member_aggregates ${size.rows[0].aggregates}); trigger_outbox rows left: ${outbox.rows[0].n}`,
   );
-  console.log('(the database lse_bench_ingest is kept for the segment benchmarks; COPY tables are extra)');
+  out('(the database lse_bench_ingest is kept for the segment benchmarks; COPY tables are extra)');
   process.exit(0);
 }
 
 main().catch((e: unknown) => {
-  console.error(e);
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });
