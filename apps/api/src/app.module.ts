@@ -11,6 +11,8 @@ import {
   WorkerHeartbeat,
 } from '@app/common';
 import { WorkspacesHttpModule } from '@app/workspaces';
+import { LinkingHttpModule } from '@app/linking';
+import { RichMenusHttpModule } from '@app/rich-menus';
 import { MembersHttpModule } from '@app/members';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
@@ -32,6 +34,8 @@ export class AppModule {
         PrometheusModule.register({ controller: MetricsController }),
         ...(config.features.queueDashboard ? [QueueDashboardModule] : []),
         WorkspacesHttpModule,
+        LinkingHttpModule,
+        RichMenusHttpModule,
         MembersHttpModule,
       ],
       controllers: [HealthController],

@@ -9,6 +9,13 @@ import {
   WorkerHeartbeat,
 } from '@app/common';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
+import { LinkingModule } from '@app/linking';
+import { RichMenusModule } from '@app/rich-menus';
+import { WebhookEventsProcessor } from './linking/webhook-events.processor';
+import { LineProfilesProcessor } from './linking/line-profiles.processor';
+import { WebhookSweeperService } from './linking/webhook-sweeper.service';
+import { RichMenuSyncProcessor } from './rich-menus/rich-menu-sync.processor';
+import { RichMenuReconcileScheduler } from './rich-menus/rich-menu-reconcile.scheduler';
 import { MembersModule } from '@app/members';
 import { ImportsProcessor } from './imports/imports.processor';
 import { TriggerOutboxSweeper } from './imports/trigger-outbox.sweeper';
@@ -25,9 +32,19 @@ export class WorkerModule {
         DatabaseModule.forRoot('lse-worker'),
         RedisModule,
         QueueModule.forRoot(),
+        LinkingModule,
+        RichMenusModule,
         MembersModule,
       ],
-      providers: [WorkerHeartbeat, HeartbeatService, ImportsProcessor, TriggerOutboxSweeper],
+      providers: [
+        WorkerHeartbeat,
+        HeartbeatService,
+        WebhookEventsProcessor,
+        LineProfilesProcessor,
+        WebhookSweeperService,
+        RichMenuSyncProcessor,
+        RichMenuReconcileScheduler,
+        ImportsProcessor, TriggerOutboxSweeper],
     };
   }
 }

@@ -26,9 +26,14 @@ export enum QueueName {
 }
 
 export interface QueuePayloads {
+  /** webhook_events.id (our row id, not LINE's webhookEventId). */
   [QueueName.WebhookEvents]: { webhookEventId: string };
   [QueueName.LineProfiles]: { channelId: string; lineUserId: string };
-  [QueueName.RichMenuSync]: { channelId: string; lineUserIds?: string[] };
+  /**
+   * line_users row ids of one channel whose menu may have changed; without ids, the whole
+   * channel is recomputed and compared with LINE (reconciliation); without a channel, every channel.
+   */
+  [QueueName.RichMenuSync]: { channelId?: string; lineUserRowIds?: string[] };
   [QueueName.Imports]: { workspaceId: string; importId: string };
   /**
    * Job name `member-event`: eventId is events.id; `catalog-event`: eventId is catalog_events.id
