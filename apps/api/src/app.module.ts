@@ -14,6 +14,7 @@ import { WorkspacesHttpModule } from '@app/workspaces';
 import { LinkingHttpModule } from '@app/linking';
 import { RichMenusHttpModule } from '@app/rich-menus';
 import { MembersHttpModule } from '@app/members';
+import { CampaignsHttpModule } from '@app/campaigns';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module';
@@ -37,6 +38,7 @@ export class AppModule {
         LinkingHttpModule,
         RichMenusHttpModule,
         MembersHttpModule,
+        CampaignsHttpModule,
       ],
       controllers: [HealthController],
       providers: [WorkerHeartbeat],

@@ -9,6 +9,11 @@ import {
   WorkerHeartbeat,
 } from '@app/common';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
+import { CampaignsModule } from '@app/campaigns';
+import { CampaignRunsProcessor } from './campaigns/campaign-runs.processor';
+import { TriggerEventsProcessor } from './campaigns/trigger-events.processor';
+import { DeliveryBatchesProcessor } from './delivery/delivery-batches.processor';
+import { DeliveryReconcilerService } from './delivery/delivery-reconciler.service';
 import { LinkingModule } from '@app/linking';
 import { RichMenusModule } from '@app/rich-menus';
 import { WebhookEventsProcessor } from './linking/webhook-events.processor';
@@ -35,6 +40,7 @@ export class WorkerModule {
         LinkingModule,
         RichMenusModule,
         MembersModule,
+        CampaignsModule,
       ],
       providers: [
         WorkerHeartbeat,
@@ -44,7 +50,12 @@ export class WorkerModule {
         WebhookSweeperService,
         RichMenuSyncProcessor,
         RichMenuReconcileScheduler,
-        ImportsProcessor, TriggerOutboxSweeper],
+        ImportsProcessor, TriggerOutboxSweeper,
+        CampaignRunsProcessor,
+        TriggerEventsProcessor,
+        DeliveryBatchesProcessor,
+        DeliveryReconcilerService,
+      ],
     };
   }
 }

@@ -4,3 +4,6 @@ export * from './core/gcra';
 export * from './core/quiet-hours';
 export * from './core/frequency-cap';
 export * from './core/render';
+export * from './services/delivery-clock';
+export * from './services/gcra-rate-limiter';
+export * from './services/delivery.module';

@@ -1,0 +1,15 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { QueueName, TypedJob } from '@app/common';
+import { RunPlannerService } from '@app/campaigns';
+
+/** Plans one campaign run: snapshot, rules, ledger and outbox (see RunPlannerService). */
+@Processor(QueueName.CampaignRuns, { concurrency: 4 })
+export class CampaignRunsProcessor extends WorkerHost {
+  constructor(private readonly planner: RunPlannerService) {
+    super();
+  }
+
+  process(job: TypedJob<QueueName.CampaignRuns>): Promise<void> {
+    return this.planner.plan(job.data.workspaceId, job.data.runId);
+  }
+}

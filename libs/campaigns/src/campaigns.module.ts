@@ -1,0 +1,53 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { QueueModule, QueueName } from '@app/common';
+import { WorkspacesModule } from '@app/workspaces';
+import { LineModule } from '@app/line';
+import { DeliveryModule } from '@app/delivery';
+import { CAMPAIGN_ENTITIES } from './campaigns.entities';
+import { CampaignsRepository } from './campaigns/campaigns.repository';
+import { CampaignsService } from './campaigns/campaigns.service';
+import { DeliveryPolicyService } from './campaigns/delivery-policy.service';
+import { PlannerRepository } from './planning/planner.repository';
+import { RunPlannerService } from './planning/run-planner.service';
+import { RunGuards } from './planning/run-guards';
+import { AudienceSnapshotter } from './planning/audience-snapshotter';
+import { BatchesRepository } from './sending/batches.repository';
+import { BatchSenderService } from './sending/batch-sender.service';
+import { OutboxRelay } from './outbox/outbox-relay.service';
+import { CampaignSchedulerService } from './outbox/campaign-scheduler.service';
+import { TriggerMatcherService } from './triggers/trigger-matcher.service';
+import { CampaignsController } from './http/campaigns.controller';
+
+const SERVICES = [
+  CampaignsRepository,
+  CampaignsService,
+  DeliveryPolicyService,
+  PlannerRepository,
+  RunPlannerService,
+  RunGuards,
+  AudienceSnapshotter,
+  BatchesRepository,
+  BatchSenderService,
+  OutboxRelay,
+  CampaignSchedulerService,
+  TriggerMatcherService,
+];
+
+/** Campaigns and their delivery pipeline, for the api and the worker. */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature(CAMPAIGN_ENTITIES),
+    QueueModule.register(QueueName.CampaignRuns, QueueName.DeliveryBatches),
+    WorkspacesModule,
+    LineModule,
+    DeliveryModule,
+  ],
+  providers: SERVICES,
+  exports: [...SERVICES, DeliveryModule],
+})
+export class CampaignsModule {}
+
+/** The HTTP side: campaign routes and channel delivery settings. */
+@Module({ imports: [CampaignsModule], controllers: [CampaignsController] })
+export class CampaignsHttpModule {}

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { InjectTypedQueue, QueueName, TypedQueue } from '@app/common';
+import { DeliveryClock } from '@app/delivery';
+
+const STALE_MS = 10_000;
+const jobIdOf = (kind: string, id: string, generation: number): string => `${kind}-${id}-${generation}`;
+
+/**
+ * Puts PostgreSQL's decisions on the queues. The relay enqueues right after each commit; the
+ * reconciler (every second, from every worker, one at a time through an advisory lock) finds
+ * what Redis does not hold — lost in a crash between commit and enqueue, in a Redis restart, or
+ * held by a dead worker's expired lease — and enqueues it again under a new job id.
+ */
+@Injectable()
+export class OutboxRelay {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectTypedQueue(QueueName.DeliveryBatches) private readonly batches: TypedQueue<QueueName.DeliveryBatches>,
+    @InjectTypedQueue(QueueName.CampaignRuns) private readonly runs: TypedQueue<QueueName.CampaignRuns>,
+    private readonly clock: DeliveryClock,
+  ) {}
+
+  async enqueueBatches(workspaceId: string, batchIds: string[], availableAt: Date, generation = 0): Promise<void> {
+    if (batchIds.length === 0) return;
+    const delay = Math.max(0, availableAt.getTime() - this.clock.now().getTime());
+    await this.batches.addBulk(
+      batchIds.map((batchId) => ({
+        name: 'send',
+        data: { workspaceId, batchId },
+        opts: { jobId: jobIdOf('b', batchId, generation), delay },
+      })),
+    );
+  }
+
+  async enqueueRun(workspaceId: string, campaignId: string, runId: string, delayMs = 0, generation = 0): Promise<void> {
+    await this.runs.add(
+      'plan',
+      { workspaceId, campaignId, runId },
+      { jobId: jobIdOf('r', runId, generation), delay: Math.max(0, delayMs) },
+    );
+  }
+
+  /** One reconciliation pass; returns how many items it re-enqueued. */
+  async reconcile(): Promise<number> {
+    const now = this.clock.now();
+    return this.dataSource.transaction(async (em) => {
+      const [{ locked }] = (await em.query(
+        `SELECT pg_try_advisory_xact_lock(hashtext('lse-delivery-reconciler')) AS locked`,
+      )) as Array<{ locked: boolean }>;
+      if (!locked) return 0;
+      let count = 0;
+      const stale = (await em.query(
+        `SELECT b.id, b.workspace_id, b.enqueue_generation AS gen FROM delivery_batches b
+         JOIN campaigns c ON c.id = b.campaign_id AND c.status <> 'paused'
+         WHERE b.status IN ('pending', 'sending') AND b.available_at <= $1
+           AND (b.enqueued_at IS NULL OR b.enqueued_at < now() - interval '${STALE_MS} milliseconds')
+           AND (b.status = 'pending' OR b.lease_until < now())
+         ORDER BY b.available_at LIMIT 1000`,
+        [now],
+      )) as Array<{ id: string; workspace_id: string; gen: number }>;
+      for (const b of stale) {
+        const job = await this.batches.getJob(jobIdOf('b', b.id, b.gen));
+        const state = job ? await job.getState() : 'missing';
+        if (state === 'waiting' || state === 'delayed' || state === 'prioritized') continue;
+        await em.query(
+          `UPDATE delivery_batches SET enqueue_generation = enqueue_generation + 1, enqueued_at = now() WHERE id = $1`,
+          [b.id],
+        );
+        await this.enqueueBatches(b.workspace_id, [b.id], now, b.gen + 1);
+        count++;
+      }
+      const runs = (await em.query(
+        `SELECT r.id, r.workspace_id, r.campaign_id, r.status FROM campaign_runs r
+         JOIN campaigns c ON c.id = r.campaign_id AND c.status NOT IN ('paused', 'cancelled')
+         WHERE ((r.status = 'scheduled' AND r.due_at <= $1)
+            OR (r.status = 'planning' AND (r.lease_until IS NULL OR r.lease_until < now())))
+         LIMIT 500`,
+        [now],
+      )) as Array<{ id: string; workspace_id: string; campaign_id: string }>;
+      for (const r of runs) {
+        const gen = Math.floor(Date.now() / STALE_MS);
+        await this.enqueueRun(r.workspace_id, r.campaign_id, r.id, 0, gen);
+        count++;
+      }
+      return count;
+    });
+  }
+}

@@ -1,0 +1,179 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ChannelsService } from '@app/workspaces';
+import { DeliveryClock, capWindowStart, nextAllowedSendTime, quotaFit } from '@app/delivery';
+import { CampaignCategory, CampaignEntity, CampaignStatus, QuotaPolicy } from '../entities/campaign.entity';
+import { CampaignRunEntity, RunStatus } from '../entities/campaign-run.entity';
+import { CampaignsRepository } from '../campaigns/campaigns.repository';
+import { DeliveryPolicyService } from '../campaigns/delivery-policy.service';
+import { AudienceSnapshotter } from './audience-snapshotter';
+import { PlanRules, PlannerRepository } from './planner.repository';
+import { OutboxRelay } from '../outbox/outbox-relay.service';
+import { RunGuards } from './run-guards';
+import { BatchesRepository } from '../sending/batches.repository';
+
+const PAGE_SIZE = 20_000;
+const LEASE_MS = 120_000;
+
+/**
+ * Plans one run: snapshot, quota check, then keyset pages of the audience, each in one
+ * transaction that writes the ledger, the outbox batches and the run's cursor. After each commit
+ * the relay enqueues the page's batches, so sending starts while a 10M audience is still planned.
+ */
+@Injectable()
+export class RunPlannerService {
+  private readonly logger = new Logger(RunPlannerService.name);
+
+  constructor(
+    private readonly planner: PlannerRepository,
+    private readonly campaigns: CampaignsRepository,
+    private readonly channels: ChannelsService,
+    private readonly policy: DeliveryPolicyService,
+    private readonly clock: DeliveryClock,
+    private readonly relay: OutboxRelay,
+    private readonly snapshotter: AudienceSnapshotter,
+    private readonly guards: RunGuards,
+    private readonly batches: BatchesRepository,
+  ) {}
+
+  async plan(workspaceId: string, runId: string): Promise<void> {
+    const run = await this.claim(runId);
+    if (run === null) return;
+    const campaign = await this.campaigns.find(workspaceId, run.campaignId);
+    if (campaign === null || campaign.status === CampaignStatus.Cancelled) {
+      return this.finish(run, RunStatus.Cancelled, 'campaign cancelled');
+    }
+    if (campaign.status === CampaignStatus.Paused) {
+      await this.planner.transaction((em) =>
+        em.query(`UPDATE campaign_runs SET status = 'scheduled', lease_until = NULL WHERE id = $1`, [run.id]),
+      );
+      return;
+    }
+    const stop = await this.guards.cancelReason(run, campaign);
+    if (stop !== null) return this.finish(run, RunStatus.Cancelled, stop);
+
+    const channel = await this.channels.get(workspaceId, campaign.channelId);
+    const now = this.clock.now();
+    const cap = await this.policy.frequencyCap(channel.id);
+    const due = run.dueAt > now ? run.dueAt : now;
+    const rules: PlanRules = {
+      channelId: channel.id,
+      campaignId: campaign.id,
+      countsTowardCap: campaign.category === CampaignCategory.Marketing,
+      capMax: campaign.category === CampaignCategory.Marketing ? cap.max : 0,
+      capSince: capWindowStart(now, cap),
+      quotaLeft: null,
+      availableAt: this.policy.quietHoursApply(campaign)
+        ? nextAllowedSendTime(due, await this.policy.quietHours(channel))
+        : due,
+      pageSize: PAGE_SIZE,
+    };
+    if (run.plannedThrough === null) {
+      if (run.source.kind === 'segment' && run.source.snapshotId === undefined) {
+        run.source = {
+          ...run.source,
+          snapshotId: await this.snapshotter.snapshot(workspaceId, channel.id, run.source.segmentId),
+        };
+        await this.planner.transaction((em) =>
+          em.query(`UPDATE campaign_runs SET source = $2 WHERE id = $1`, [run.id, JSON.stringify(run.source)]),
+        );
+      }
+      const allowed = await this.checkQuota(workspaceId, campaign, run, rules);
+      if (allowed === 'refused') return;
+      run.quotaAllowed = allowed;
+    }
+    let cursor = run.plannedThrough ?? '0';
+    for (;;) {
+      const quotaLeft = run.quotaAllowed === null ? null : Math.max(0, run.quotaAllowed - run.queuedCount);
+      const page = await this.planner.transaction(async (em) => {
+        const p = await this.planner.planPage(em, run, { ...rules, quotaLeft }, cursor);
+        const skipped = { ...run.skipped };
+        for (const [k, v] of Object.entries(p.skipped)) skipped[k] = (skipped[k] ?? 0) + v;
+        const done = p.read < PAGE_SIZE;
+        await em.query(
+          `UPDATE campaign_runs SET planned_through = coalesce($2, planned_through), next_batch_seq = $3,
+                  audience_size = audience_size + $4, queued_count = queued_count + $5, skipped = $6,
+                  quota_allowed = $7, lease_until = now() + interval '${LEASE_MS} milliseconds',
+                  status = CASE WHEN $8 THEN 'sending'::campaign_run_status ELSE status END
+           WHERE id = $1`,
+          [run.id, p.lastMemberId, p.nextBatchSeq, p.read, p.queued, JSON.stringify(skipped), run.quotaAllowed, done],
+        );
+        run.skipped = skipped;
+        return p;
+      });
+      run.nextBatchSeq = page.nextBatchSeq;
+      run.queuedCount += page.queued;
+      run.audienceSize += page.read;
+      if (page.lastMemberId !== null) cursor = page.lastMemberId;
+      await this.relay.enqueueBatches(workspaceId, page.batchIds, rules.availableAt);
+      if (page.read < PAGE_SIZE) break;
+    }
+    // A run with nothing to send completes here; otherwise the last batch completes it.
+    if (await this.batches.completeRunIfDone(run.id)) await this.policy.onRunCompleted(workspaceId, campaign);
+    this.logger.log(`run ${run.id} planned: ${run.audienceSize} in audience, ${run.queuedCount} queued`);
+  }
+
+  private claim(runId: string): Promise<CampaignRunEntity | null> {
+    return this.planner.transaction(async (em) => {
+      const res = (await em.query(
+        `UPDATE campaign_runs SET status = 'planning', lease_until = now() + interval '${LEASE_MS} milliseconds',
+                started_at = coalesce(started_at, now())
+         WHERE id = $1 AND (status = 'scheduled' OR (status = 'planning' AND (lease_until IS NULL OR lease_until < now())))
+         RETURNING id`,
+        [runId],
+      )) as [Array<{ id: string }>, number];
+      if (res[0].length === 0) return null;
+      return em.getRepository(CampaignRunEntity).findOneByOrFail({ id: runId });
+    });
+  }
+
+  private async finish(run: CampaignRunEntity, status: RunStatus, reason: string): Promise<void> {
+    await this.planner.transaction((em) =>
+      em.query(
+        `UPDATE campaign_runs SET status = $2, status_reason = $3, finished_at = now(), lease_until = NULL WHERE id = $1`,
+        [run.id, status, reason],
+      ),
+    );
+  }
+
+  /**
+   * Checks the messages the run will consume against the channel's remaining monthly quota:
+   * refuse (say so, send nothing) or send to as many as fit (say so). Returns the recipients
+   * allowed (null = all) or 'refused'.
+   */
+  private async checkQuota(
+    workspaceId: string,
+    campaign: CampaignEntity,
+    run: CampaignRunEntity,
+    rules: PlanRules,
+  ): Promise<number | null | 'refused'> {
+    const channel = await this.channels.get(workspaceId, campaign.channelId);
+    const quota = await this.policy.quota(channel);
+    if (quota.remaining === null) return null;
+    const perRecipient = this.policy.runMessages(campaign, run.messageIndex).length;
+    const { byRule } = await this.planner.countByRule(run, rules);
+    const reachable = byRule.reachable ?? 0;
+    const fit = quotaFit(reachable, perRecipient, quota.remaining);
+    if (fit.fits) return null;
+    const says = `needs ${fit.needed} messages for ${reachable} recipients; ${quota.remaining} of ${quota.limit} left this month`;
+    if (campaign.quotaPolicy === QuotaPolicy.Refuse) {
+      const reason = `Refused: the monthly quota is insufficient (${says})`;
+      await this.finish(run, RunStatus.Refused, reason);
+      await this.campaigns.setStatus(
+        workspaceId,
+        campaign.id,
+        [CampaignStatus.Running, CampaignStatus.Scheduled],
+        CampaignStatus.Refused,
+        reason,
+      );
+      if (campaign.trigger.type === 'recurring' || campaign.trigger.type === 'event')
+        await this.campaigns.setReason(workspaceId, campaign.id, reason);
+      return 'refused';
+    }
+    await this.campaigns.setReason(
+      workspaceId,
+      campaign.id,
+      `Partial: sending to ${fit.allowed} of ${reachable} recipients (${says})`,
+    );
+    return fit.allowed;
+  }
+}

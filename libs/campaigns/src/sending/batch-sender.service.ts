@@ -1,0 +1,230 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ChannelsService } from '@app/workspaces';
+import { LineClientFactory, LineChannelClient, LineErrorCode, LineException, toLineException } from '@app/line';
+import {
+  DeliveryClock,
+  GcraRateLimiter,
+  LineMessage,
+  MessageRenderer,
+  deriveRetryKey,
+  inQuietHours,
+  isPersonalised,
+  nextAllowedSendTime,
+  planRequests,
+} from '@app/delivery';
+import { CampaignCategory, CampaignEntity, CampaignStatus } from '../entities/campaign.entity';
+import { DeliveryBatchEntity } from '../entities/delivery-batch.entity';
+import { DeliveryRequestEntity, RequestStatus } from '../entities/delivery-request.entity';
+import { CampaignsRepository } from '../campaigns/campaigns.repository';
+import { DeliveryPolicyService } from '../campaigns/delivery-policy.service';
+import { BatchesRepository, RequestOutcome } from './batches.repository';
+
+const LEASE_MS = 120_000;
+/** LINE keeps a retry key 24 h; past ~23 h a retry could deliver twice, so it is not made. */
+const RETRY_KEY_LIFETIME_MS = 23 * 3600 * 1000;
+const IN_BATCH_CONCURRENCY = 64;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export type BatchResult = 'sent' | 'not-claimed' | 'released' | 'paused' | 'cancelled';
+
+/** Thrown after a batch's transient failures ran out; the job retries the batch (same keys). */
+export class TransientSendError extends Error {}
+
+/** Sends one outbox batch to LINE, exactly once per recipient. */
+@Injectable()
+export class BatchSenderService {
+  private readonly logger = new Logger(BatchSenderService.name);
+  private readonly renderer = new MessageRenderer();
+
+  constructor(
+    private readonly batches: BatchesRepository,
+    private readonly campaigns: CampaignsRepository,
+    private readonly channels: ChannelsService,
+    private readonly lineClients: LineClientFactory,
+    private readonly limiter: GcraRateLimiter,
+    private readonly clock: DeliveryClock,
+    private readonly policy: DeliveryPolicyService,
+  ) {}
+
+  async send(workspaceId: string, batchId: string): Promise<BatchResult> {
+    const batch = await this.batches.claim(batchId, this.clock.now(), LEASE_MS);
+    if (batch === null) return 'not-claimed';
+    try {
+      return await this.sendClaimed(workspaceId, batch);
+    } catch (e) {
+      // Give the batch back so that the job's retry (or the reconciler) can take it at once.
+      await this.batches.release(batch.id, null, e instanceof Error ? e.message : String(e));
+      throw e;
+    }
+  }
+
+  private async sendClaimed(workspaceId: string, batch: DeliveryBatchEntity): Promise<BatchResult> {
+    const campaign = await this.campaigns.find(workspaceId, batch.campaignId);
+    const run = await this.campaigns.findRun(workspaceId, batch.runId);
+    if (campaign === null || run === null || campaign.status === CampaignStatus.Cancelled) {
+      await this.batches.abandon(batch, 'skipped', 'cancelled');
+      await this.batches.completeRunIfDone(batch.runId);
+      return 'cancelled';
+    }
+    if (campaign.status === CampaignStatus.Paused) {
+      await this.batches.release(batch.id, null, null);
+      return 'paused';
+    }
+    const channel = await this.channels.get(workspaceId, campaign.channelId);
+    const now = this.clock.now();
+    if (this.policy.quietHoursApply(campaign)) {
+      const quiet = await this.policy.quietHours(channel);
+      if (inQuietHours(now, quiet)) {
+        await this.batches.release(batch.id, nextAllowedSendTime(now, quiet), null);
+        return 'released';
+      }
+    }
+    if (
+      batch.firstAttemptAt !== null &&
+      Date.now() - new Date(batch.firstAttemptAt).getTime() > RETRY_KEY_LIFETIME_MS
+    ) {
+      await this.batches.abandon(batch, 'failed', 'retry_key_expired');
+      await this.batches.completeRunIfDone(batch.runId);
+      return 'sent';
+    }
+    const messages = this.policy.runMessages(campaign, run.messageIndex);
+    let requests = await this.batches.requests(batch.id);
+    if (requests.length === 0) requests = await this.planBatch(campaign, run.runKey, batch, messages);
+
+    const recipients = await this.batches.queued(batch.runId, batch.seq);
+    const byRequest = new Map<number, string[]>();
+    for (const r of recipients) {
+      const seq = r.requestSeq ?? 0;
+      const list = byRequest.get(seq) ?? [];
+      list.push(r.lineUserId);
+      byRequest.set(seq, list);
+    }
+    const client = this.lineClients.forChannel(channel);
+    const outcomes: RequestOutcome[] = [];
+    let quotaHit: LineException | null = null;
+    let transient: unknown = null;
+    const pending = requests.filter(
+      (q) => q.status === RequestStatus.Pending && (byRequest.get(q.seq)?.length ?? 0) > 0,
+    );
+    let next = 0;
+    const workerLoop = async (): Promise<void> => {
+      while (next < pending.length && quotaHit === null && transient === null) {
+        const request = pending[next++];
+        try {
+          outcomes.push(
+            await this.sendRequest(client, channel.id, request, byRequest.get(request.seq) ?? [], messages),
+          );
+        } catch (e) {
+          const err = toLineException(e);
+          if (err.code === LineErrorCode.QuotaExhausted) quotaHit = err;
+          else transient = e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(IN_BATCH_CONCURRENCY, pending.length) }, workerLoop));
+    const finished = quotaHit === null && transient === null;
+    await this.batches.recordOutcomes(batch, outcomes, finished);
+    if (quotaHit !== null) {
+      const reason = `Paused: LINE's monthly message quota is used up ("${(quotaHit as LineException).line.lineMessage ?? 'You have reached your monthly limit.'}")`;
+      await this.campaigns.setStatus(
+        workspaceId,
+        campaign.id,
+        [CampaignStatus.Running, CampaignStatus.Active, CampaignStatus.Scheduled],
+        CampaignStatus.Paused,
+        reason,
+      );
+      await this.batches.release(batch.id, null, reason);
+      this.logger.warn(`campaign ${campaign.id}: ${reason}`);
+      return 'paused';
+    }
+    if (transient !== null) throw transient instanceof Error ? transient : new TransientSendError(String(transient));
+    if (await this.batches.completeRunIfDone(batch.runId)) await this.policy.onRunCompleted(workspaceId, campaign);
+    return 'sent';
+  }
+
+  /** First attempt: render, group identical messages into multicasts, store requests + retry keys. */
+  private async planBatch(
+    campaign: CampaignEntity,
+    runKey: string,
+    batch: DeliveryBatchEntity,
+    messages: LineMessage[],
+  ): Promise<DeliveryRequestEntity[]> {
+    const key = (seq: number): string =>
+      deriveRetryKey({ campaignId: campaign.id, runKey, batchId: batch.id, requestSeq: seq });
+    if (!isPersonalised(messages)) {
+      const recipients = await this.batches.queued(batch.runId, batch.seq);
+      await this.batches.saveRequests(batch.id, [
+        {
+          seq: 0,
+          retryKey: key(0),
+          endpoint: recipients.length === 1 ? 'push' : 'multicast',
+          messages: null,
+          ledgerIds: recipients.map((r) => r.ledgerId),
+        },
+      ]);
+    } else {
+      const recipients = await this.batches.queuedWithMembers(batch.runId, batch.seq);
+      const plan = planRequests(recipients.map((r) => ({ ...r, messages: this.renderer.render(messages, r.member) })));
+      await this.batches.saveRequests(
+        batch.id,
+        plan.map((p) => ({
+          seq: p.seq,
+          retryKey: key(p.seq),
+          endpoint: p.endpoint,
+          messages: p.messages,
+          ledgerIds: p.recipients.map((r) => r.ledgerId),
+        })),
+      );
+    }
+    return this.batches.requests(batch.id);
+  }
+
+  /**
+   * One LINE request with its stored retry key: 200 or 409 (key already accepted) = accepted;
+   * 429 for rate and 5xx/timeouts retry with back-off and the same key; other 4xx fail the
+   * recipients with LINE's reason; the monthly-quota 429 is thrown to pause the campaign.
+   */
+  private async sendRequest(
+    client: LineChannelClient,
+    channelId: string,
+    request: DeliveryRequestEntity,
+    to: string[],
+    campaignMessages: LineMessage[],
+  ): Promise<RequestOutcome> {
+    const messages = (request.messages ?? campaignMessages) as Parameters<LineChannelClient['pushMessage']>[1];
+    for (let attempt = 0; ; attempt++) {
+      await this.limiter.acquire(channelId, request.endpoint);
+      try {
+        const res =
+          request.endpoint === 'multicast'
+            ? await client.multicast(to, messages, request.retryKey)
+            : await client.pushMessage(to[0], messages, request.retryKey);
+        return { seq: request.seq, status: RequestStatus.Accepted, lineRequestId: res.requestId, error: null };
+      } catch (e) {
+        const err = toLineException(e);
+        if (err.code === LineErrorCode.RetryKeyAccepted) {
+          return {
+            seq: request.seq,
+            status: RequestStatus.Accepted,
+            lineRequestId: err.line.acceptedRequestId ?? null,
+            error: null,
+          };
+        }
+        if (err.code === LineErrorCode.QuotaExhausted) throw err;
+        if (!err.retryable) {
+          const reason = err.line.lineMessage ?? err.message;
+          return {
+            seq: request.seq,
+            status: RequestStatus.Failed,
+            lineRequestId: err.line.requestId ?? null,
+            error: reason,
+          };
+        }
+        if (attempt >= 6) throw err;
+        await sleep(Math.min(2_000, 50 * 2 ** attempt) * (0.5 + Math.random()));
+      }
+    }
+  }
+}
+
+export const countsTowardCap = (c: CampaignEntity): boolean => c.category === CampaignCategory.Marketing;

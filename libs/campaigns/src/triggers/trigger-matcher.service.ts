@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DeliveryClock } from '@app/delivery';
+import { CampaignEntity } from '../entities/campaign.entity';
+import { RunStatus } from '../entities/campaign-run.entity';
+import { CampaignsRepository } from '../campaigns/campaigns.repository';
+import { localTimeDaysBefore } from '../core/schedule';
+
+interface EventRow {
+  id: string;
+  member_id: string;
+  type: string;
+  occurred_at: Date;
+  properties: Record<string, unknown>;
+}
+
+export interface NewRun {
+  runId: string;
+  campaignId: string;
+  dueAt: Date;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Turns an accepted event into runs of the event-triggered campaigns it matches. Run keys make
+ * each event's message (and each step of a member's sequence) happen once, however often the
+ * event is redelivered. A purchase cancels the member's pending cart reminders and stops their
+ * step sequences (also re-checked when those runs fall due).
+ */
+@Injectable()
+export class TriggerMatcherService {
+  private cache = new Map<string, { at: number; campaigns: CampaignEntity[] }>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly campaigns: CampaignsRepository,
+    private readonly clock: DeliveryClock,
+  ) {}
+
+  private async eventCampaigns(workspaceId: string): Promise<CampaignEntity[]> {
+    const hit = this.cache.get(workspaceId);
+    if (hit !== undefined && Date.now() - hit.at < 1_000) return hit.campaigns;
+    const campaigns = await this.campaigns.activeEventCampaigns(workspaceId);
+    this.cache.set(workspaceId, { at: Date.now(), campaigns });
+    return campaigns;
+  }
+
+  async onMemberEvent(workspaceId: string, eventId: string): Promise<NewRun[]> {
+    const [event] = (await this.dataSource.query(
+      `SELECT id, member_id, type, occurred_at, properties FROM events WHERE workspace_id = $1 AND id = $2`,
+      [workspaceId, eventId],
+    )) as EventRow[];
+    if (event === undefined) return [];
+    const campaigns = await this.eventCampaigns(workspaceId);
+    const created: NewRun[] = [];
+    const now = this.clock.now();
+    const add = async (
+      c: CampaignEntity,
+      runKey: string,
+      dueAt: Date,
+      messageIndex: number[] | null,
+    ): Promise<void> => {
+      const run = await this.campaigns.insertRun({
+        campaignId: c.id,
+        workspaceId,
+        runKey,
+        status: RunStatus.Scheduled,
+        source: { kind: 'member', memberId: event.member_id },
+        dueAt,
+        messageIndex,
+        triggerMemberId: event.member_id,
+        triggerEventId: event.id,
+      });
+      if (run !== null) created.push({ runId: run.id, campaignId: c.id, dueAt });
+    };
+    for (const c of campaigns) {
+      if (c.trigger.type !== 'event') continue;
+      const t = c.trigger;
+      if (t.event === 'purchase' && event.type === 'purchase') {
+        await add(c, `event:${event.id}`, now, null);
+      } else if (t.event === 'reservation' && event.type === 'reservation') {
+        const startsAt = new Date(String(event.properties.startsAt));
+        if (Number.isNaN(startsAt.getTime())) continue;
+        const due = localTimeDaysBefore(startsAt, t.daysBefore ?? 1, t.atTime ?? '18:00', t.timezone);
+        if (due.getTime() > startsAt.getTime() || startsAt <= now) continue;
+        await add(c, `event:${event.id}`, due < now ? now : due, null);
+      } else if (t.event === 'cart_abandoned' && event.type === 'cart_add') {
+        const due = new Date(new Date(event.occurred_at).getTime() + (t.delayMinutes ?? 60) * 60_000);
+        await add(c, `cart:${event.id}`, due < now ? now : due, null);
+      } else if (t.event === 'signup_sequence' && event.type === 'signup') {
+        const days = t.stepDays ?? [0, 3, 7];
+        for (const [i, d] of days.entries()) {
+          const due = new Date(new Date(event.occurred_at).getTime() + d * DAY_MS);
+          await add(c, `seq:${event.member_id}:${i}`, due < now ? now : due, [i]);
+        }
+      }
+    }
+    if (event.type === 'purchase') {
+      const ids = campaigns
+        .filter(
+          (c) =>
+            c.trigger.type === 'event' &&
+            (c.trigger.event === 'cart_abandoned' || c.trigger.event === 'signup_sequence'),
+        )
+        .map((c) => c.id);
+      if (ids.length > 0) {
+        await this.dataSource.query(
+          `UPDATE campaign_runs SET status = 'cancelled', finished_at = now(),
+                  status_reason = CASE WHEN run_key LIKE 'cart:%' THEN 'purchased after the cart add' ELSE 'converted (purchased)' END
+           WHERE campaign_id = ANY($1::uuid[]) AND trigger_member_id = $2 AND status = 'scheduled'`,
+          [ids, event.member_id],
+        );
+      }
+    }
+    return created;
+  }
+
+  /** Restock or price drop: one run to the members who favourited the product. */
+  async onCatalogEvent(workspaceId: string, catalogEventId: string): Promise<NewRun[]> {
+    const [ce] = (await this.dataSource.query(
+      `SELECT id, sku, kind FROM catalog_events WHERE workspace_id = $1 AND id = $2`,
+      [workspaceId, catalogEventId],
+    )) as Array<{ id: string; sku: string; kind: 'back_in_stock' | 'price_drop' }>;
+    if (ce === undefined) return [];
+    const created: NewRun[] = [];
+    const now = this.clock.now();
+    for (const c of await this.eventCampaigns(workspaceId)) {
+      if (c.trigger.type !== 'event' || c.trigger.event !== 'catalog') continue;
+      if (!(c.trigger.catalogKinds ?? ['back_in_stock', 'price_drop']).includes(ce.kind)) continue;
+      const run = await this.campaigns.insertRun({
+        campaignId: c.id,
+        workspaceId,
+        runKey: `catalog:${ce.id}`,
+        status: RunStatus.Scheduled,
+        source: { kind: 'favourited', sku: ce.sku },
+        dueAt: now,
+      });
+      if (run !== null) created.push({ runId: run.id, campaignId: c.id, dueAt: now });
+    }
+    return created;
+  }
+}
