@@ -11,6 +11,7 @@ import {
   WorkerHeartbeat,
 } from '@app/common';
 import { WorkspacesHttpModule } from '@app/workspaces';
+import { SegmentsHttpModule } from '@app/segments';
 import { LinkingHttpModule } from '@app/linking';
 import { RichMenusHttpModule } from '@app/rich-menus';
 import { MembersHttpModule } from '@app/members';
@@ -35,6 +36,7 @@ export class AppModule {
         PrometheusModule.register({ controller: MetricsController }),
         ...(config.features.queueDashboard ? [QueueDashboardModule] : []),
         WorkspacesHttpModule,
+        SegmentsHttpModule,
         LinkingHttpModule,
         RichMenusHttpModule,
         MembersHttpModule,

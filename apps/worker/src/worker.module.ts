@@ -9,6 +9,8 @@ import {
   WorkerHeartbeat,
 } from '@app/common';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
+import { SegmentsModule } from '@app/segments';
+import { SegmentRefreshProcessor } from './segments/segment-refresh.processor';
 import { CampaignsModule } from '@app/campaigns';
 import { CampaignRunsProcessor } from './campaigns/campaign-runs.processor';
 import { TriggerEventsProcessor } from './campaigns/trigger-events.processor';
@@ -39,6 +41,7 @@ export class WorkerModule {
         QueueModule.forRoot(),
         LinkingModule,
         RichMenusModule,
+        SegmentsModule,
         MembersModule,
         CampaignsModule,
       ],
@@ -50,6 +53,7 @@ export class WorkerModule {
         WebhookSweeperService,
         RichMenuSyncProcessor,
         RichMenuReconcileScheduler,
+        SegmentRefreshProcessor,
         ImportsProcessor, TriggerOutboxSweeper,
         CampaignRunsProcessor,
         TriggerEventsProcessor,

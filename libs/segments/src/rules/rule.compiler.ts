@@ -125,7 +125,8 @@ export class RuleCompiler {
     const s = def.source;
     switch (s.kind) {
       case 'column': {
-        const ref = s.table === 'member' ? `m.${s.column}` : this.aggregate(s.column);
+        const col = s.table === 'member' ? `m.${s.column}` : this.aggregate(s.column);
+        const ref = s.enumText === true ? `${col}::text` : col;
         const expr = s.defaultValue !== undefined ? `COALESCE(${ref}, ${Number(s.defaultValue)})` : ref;
         return this.scalarPredicate(expr, s.type, c.op, c.value);
       }

@@ -74,7 +74,15 @@ export const LINK_METHODS = ['messaging_api', 'line_login'] as const;
 
 export type AttributeSource =
   /** A plain column of the member row or of its aggregates row (`defaultValue` when absent). */
-  | { kind: 'column'; table: 'member' | 'aggregate'; column: string; type: ValueType; defaultValue?: number }
+  | {
+      kind: 'column';
+      table: 'member' | 'aggregate';
+      column: string;
+      type: ValueType;
+      defaultValue?: number;
+      /** A PostgreSQL enum column: compared as text, so an unknown value simply matches nothing. */
+      enumText?: boolean;
+    }
   /** Whole units elapsed since a date/timestamp column, in the workspace time zone (age, …). */
   | {
       kind: 'elapsed';
@@ -123,7 +131,12 @@ const elapsed = (
 /** Every attribute a rule can name (besides `custom.<key>`). */
 export const ATTRIBUTES: Readonly<Record<string, AttributeDef>> = {
   externalId: col('member', 'external_id', 'string', 'externalId', 'The member id of your own system'),
-  gender: col('member', 'gender', 'string', 'gender', 'male | female | other | unknown'),
+  gender: {
+    type: 'string',
+    fact: 'gender',
+    description: 'male | female | other | unspecified',
+    source: { kind: 'column', table: 'member', column: 'gender', type: 'string', enumText: true },
+  },
   birthDate: col('member', 'birth_date', 'date', 'birthDate', 'Date of birth'),
   prefecture: {
     type: 'string',

@@ -10,6 +10,7 @@ export type SqlCast =
   | 'timestamptz'
   | 'uuid'
   | 'int'
+  | 'bigint'
   | 'int[]'
   | 'text[]'
   | 'numeric[]'

@@ -1,0 +1,262 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsDateString,
+  IsDefined,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { Type } from 'class-transformer';
+import { RULE_LIMITS } from '../rules/rule.limits';
+import { OPERATORS } from '../rules/rule.types';
+import { ATTRIBUTES, CATALOG_CHANGES, EVENT_TYPES, LINK_METHODS } from '../rules/schema-map';
+import { REGION_IDS } from '../rules/regions';
+
+const windowSchema = {
+  oneOf: [
+    { type: 'string', enum: ['ever'] },
+    { type: 'object', properties: { lastDays: { type: 'integer', minimum: 1 } }, required: ['lastDays'] },
+    {
+      type: 'object',
+      properties: { from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' } },
+      required: ['from', 'to'],
+    },
+  ],
+};
+const filterSchema = {
+  type: 'object',
+  description: 'field: amount | sku | properties.<key> | item.<key> (some item of properties.items)',
+  properties: { field: { type: 'string' }, op: { type: 'string', enum: OPERATORS }, value: {} },
+  required: ['field', 'op'],
+};
+const nested = { type: 'object', description: 'A rule (recursive)' };
+
+/** The rule tree in the OpenAPI document: one of these node kinds, nested through all/any/not. */
+export const RULE_SCHEMA = {
+  description: `A segment rule tree (docs/segments.md). Limits: depth ${RULE_LIMITS.maxDepth}, ${RULE_LIMITS.maxNodes} nodes, ${RULE_LIMITS.maxListLength} values per list. Unless a link condition appears, the audience is limited to members linked to a following, unblocked LINE user of the channel.`,
+  oneOf: [
+    { title: 'all', type: 'object', properties: { all: { type: 'array', items: nested } }, required: ['all'] },
+    { title: 'any', type: 'object', properties: { any: { type: 'array', items: nested } }, required: ['any'] },
+    { title: 'not', type: 'object', properties: { not: nested }, required: ['not'] },
+    {
+      title: 'attribute',
+      type: 'object',
+      properties: {
+        attr: { type: 'string', description: `${Object.keys(ATTRIBUTES).join(', ')}, or custom.<key>` },
+        op: { type: 'string', enum: OPERATORS },
+        value: { description: `Per type; regions: ${REGION_IDS.join(', ')}` },
+      },
+      required: ['attr', 'op'],
+    },
+    {
+      title: 'event',
+      type: 'object',
+      properties: {
+        event: { type: 'string', description: `${EVENT_TYPES.join(', ')} or custom:<name>` },
+        did: { type: 'boolean' },
+        where: { type: 'array', items: filterSchema },
+        count: { type: 'object', properties: { op: { enum: ['gte', 'lte', 'eq'] }, value: { type: 'integer' } } },
+        sum: { type: 'object', properties: { op: { enum: ['gte', 'lte', 'eq'] }, value: { type: 'number' } } },
+        within: windowSchema,
+      },
+      required: ['event'],
+    },
+    {
+      title: 'sequence',
+      type: 'object',
+      properties: {
+        sequence: {
+          type: 'object',
+          properties: {
+            first: { type: 'object', properties: { event: { type: 'string' }, where: {}, within: windowSchema } },
+            then: {
+              type: 'object',
+              properties: {
+                event: { type: 'string' },
+                did: { type: 'boolean' },
+                withinHours: { type: 'integer', minimum: 1 },
+                where: {},
+              },
+            },
+          },
+        },
+      },
+      required: ['sequence'],
+    },
+    {
+      title: 'link',
+      type: 'object',
+      properties: {
+        link: { enum: ['linked', 'following', 'blocked', 'method', 'richMenu'] },
+        value: { description: `method: ${LINK_METHODS.join(', ')}; richMenu: LINE rich menu id(s)` },
+      },
+      required: ['link'],
+    },
+    {
+      title: 'segment',
+      type: 'object',
+      properties: { segment: { type: 'string', format: 'uuid' } },
+      required: ['segment'],
+    },
+    {
+      title: 'favouriteChanged',
+      type: 'object',
+      properties: {
+        favouriteChanged: {
+          type: 'object',
+          properties: { changes: { type: 'array', items: { enum: CATALOG_CHANGES } }, within: windowSchema },
+        },
+      },
+      required: ['favouriteChanged'],
+    },
+  ],
+  example: {
+    all: [
+      { attr: 'gender', op: 'eq', value: 'male' },
+      { attr: 'age', op: 'between', value: [30, 40] },
+    ],
+  },
+};
+
+export class PreviewSegmentDto {
+  @ApiProperty({ format: 'uuid', description: 'Channel whose LINE users define reachability' })
+  @IsUUID()
+  channelId!: string;
+
+  @ApiProperty(RULE_SCHEMA as Record<string, unknown>)
+  @IsDefined()
+  rules!: unknown;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 100, default: 10 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  sampleSize?: number;
+
+  @ApiPropertyOptional({ description: 'Evaluate as of this instant (default: now)', format: 'date-time' })
+  @IsOptional()
+  @IsDateString()
+  now?: string;
+}
+
+export class CompileSegmentDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() channelId!: string;
+  @ApiProperty(RULE_SCHEMA as Record<string, unknown>) @IsDefined() rules!: unknown;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsDateString() now?: string;
+}
+
+export class CreateSegmentDto {
+  @ApiProperty({ example: 'Men aged 30–40' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @ApiPropertyOptional({ nullable: true, type: String })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string | null;
+
+  @ApiProperty({ format: 'uuid', description: 'Channel the cached count is for' })
+  @IsUUID()
+  channelId!: string;
+
+  @ApiProperty(RULE_SCHEMA as Record<string, unknown>)
+  @IsDefined()
+  rules!: unknown;
+}
+
+export class UpdateSegmentDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) name?: string;
+  @ApiPropertyOptional({ nullable: true, type: String })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string | null;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() channelId?: string;
+  @ApiPropertyOptional(RULE_SCHEMA as Record<string, unknown>) @IsOptional() rules?: unknown;
+}
+
+export class SnapshotSegmentDto {
+  @ApiPropertyOptional({ format: 'uuid', description: "Default: the segment's channel" })
+  @IsOptional()
+  @IsUUID()
+  channelId?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsDateString() now?: string;
+}
+
+export class SnapshotMembersQueryDto {
+  @ApiPropertyOptional({ description: 'Continue after this member id (keyset)' })
+  @IsOptional()
+  @Matches(/^[0-9]{1,19}$/)
+  after?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10000, default: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  limit?: number;
+}
+
+export class SegmentCountsDto {
+  @ApiProperty() matching!: number;
+  @ApiProperty() reachable!: number;
+  @ApiProperty({ description: 'The audience of a send' }) audience!: number;
+}
+
+export class PreviewSampleDto {
+  @ApiProperty() memberId!: string;
+  @ApiProperty() externalId!: string;
+  @ApiProperty({ nullable: true, type: String }) lineUserId!: string | null;
+}
+
+export class PreviewResultDto extends SegmentCountsDto {
+  @ApiProperty() restrictedToReachable!: boolean;
+  @ApiProperty({ type: [PreviewSampleDto] }) sample!: PreviewSampleDto[];
+  @ApiProperty() evaluatedAt!: string;
+}
+
+export class SegmentCountDto extends SegmentCountsDto {
+  @ApiProperty() countedAt!: string;
+}
+
+export class SegmentDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ nullable: true, type: String }) description!: string | null;
+  @ApiProperty() channelId!: string;
+  @ApiProperty() version!: number;
+  @ApiProperty(RULE_SCHEMA as Record<string, unknown>) rules!: unknown;
+  @ApiProperty({ type: SegmentCountDto, nullable: true }) count!: SegmentCountDto | null;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}
+
+export class SnapshotDto {
+  @ApiProperty() snapshotId!: string;
+  @ApiProperty() size!: number;
+}
+
+export class SnapshotMemberDto {
+  @ApiProperty() memberId!: string;
+  @ApiProperty({ nullable: true, type: String }) lineUserId!: string | null;
+}
+
+export class CompiledSqlDto {
+  @ApiProperty() count!: string;
+  @ApiProperty() sample!: string;
+  @ApiProperty({ type: 'array', items: {} }) params!: unknown[];
+  @ApiProperty() restrictedToReachable!: boolean;
+}

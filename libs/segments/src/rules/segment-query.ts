@@ -1,0 +1,45 @@
+import { CompiledRule } from './rule.compiler';
+import { TABLES as T } from './schema-map';
+
+/**
+ * The statements built around a compiled rule. `restrict` adds the default audience filter
+ * (linked to a following, unblocked LINE user of the channel, `$2`); `r` is that member's
+ * line_users row on the channel (one at most: unique (channel_id, member_id)).
+ */
+const L = T.lineUsers;
+const reachableSql = `(r.${L.id} IS NOT NULL AND r.${L.following} AND r.${L.blockedAt} IS NULL)`;
+
+function from(c: CompiledRule, restrict: boolean): string {
+  const join = restrict
+    ? `JOIN ${L.table} r ON r.${L.channelId} = $2::uuid AND r.${L.memberId} = m.${T.members.id} AND r.${L.following} AND r.${L.blockedAt} IS NULL`
+    : `LEFT JOIN ${L.table} r ON r.${L.channelId} = $2::uuid AND r.${L.memberId} = m.${T.members.id}`;
+  const aggregates = c.usesAggregates
+    ? `LEFT JOIN ${T.aggregates.table} a ON a.${T.aggregates.memberId} = m.${T.members.id} `
+    : '';
+  return `FROM ${T.members.table} m ${aggregates}${join} WHERE m.${T.members.workspaceId} = $1::uuid AND ${c.where}`;
+}
+
+/** matching (rule only) and reachable (rule and reachable on LINE). */
+export function countSql(c: CompiledRule): string {
+  return `SELECT count(*)::int AS matching, count(*) FILTER (WHERE ${reachableSql})::int AS reachable ${from(c, false)}`;
+}
+
+/** A few audience members, lowest ids first (stable). `limit` is a validated integer. */
+export function sampleSql(c: CompiledRule, restrict: boolean, limit: number): string {
+  return `SELECT m.${T.members.id}::text AS member_id, m.external_id AS external_id, r.${L.id}::text AS line_user_id ${from(c, restrict)} ORDER BY m.${T.members.id} LIMIT ${Math.trunc(limit)}`;
+}
+
+/** The audience as member ids (the hand-written comparison in the bench uses the same shape). */
+export function audienceSql(c: CompiledRule, restrict: boolean): string {
+  return `SELECT m.${T.members.id} AS member_id, r.${L.id} AS line_user_id ${from(c, restrict)}`;
+}
+
+/** Set-based snapshot write: the audience never passes through Node. `snapshotRef` is `$n::uuid`. */
+export function snapshotInsertSql(c: CompiledRule, restrict: boolean, snapshotRef: string): string {
+  return `INSERT INTO segment_snapshot_members (snapshot_id, member_id, line_user_id) SELECT ${snapshotRef}, m.${T.members.id}, r.${L.id} ${from(c, restrict)}`;
+}
+
+/** Whether one member is in the audience (rich-menu port, triggers that prefer SQL). */
+export function memberTestSql(c: CompiledRule, restrict: boolean, memberRef: string): string {
+  return `SELECT EXISTS (SELECT 1 ${from(c, restrict)} AND m.${T.members.id} = ${memberRef}) AS hit`;
+}

@@ -1,0 +1,178 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
+import { SegmentEntity } from './entities/segment.entity';
+import { SegmentVersionEntity } from './entities/segment-version.entity';
+import { SegmentSnapshotEntity } from './entities/segment-snapshot.entity';
+import type { Rule } from './rules/rule.types';
+import type { CustomAttributeTypes } from './rules/schema-map';
+import { SegmentsException } from './segments.exception';
+
+export interface SegmentFields {
+  name: string;
+  description: string | null;
+  channelId: string;
+  rules: Rule;
+}
+
+/** Statement limits of segment queries (SET LOCAL in their transaction). */
+export const SEGMENT_QUERY_LIMITS = {
+  previewTimeoutMs: 10_000,
+  snapshotTimeoutMs: 120_000,
+  /** Hashed subplans of event conditions keep 1M member ids in memory. */
+  workMem: '128MB',
+} as const;
+
+const isTimeout = (e: unknown): boolean => (e as { code?: string }).code === '57014';
+
+/** All I/O of segments: saved segments, versions, snapshots, and the compiled rule queries. */
+@Injectable()
+export class SegmentsRepository {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectRepository(SegmentEntity) private readonly segments: Repository<SegmentEntity>,
+    @InjectRepository(SegmentSnapshotEntity) private readonly snapshots: Repository<SegmentSnapshotEntity>,
+  ) {}
+
+  /**
+   * Runs segment SQL in a transaction with its own statement timeout and work_mem, so that no
+   * rule, however strange, runs away with the database.
+   */
+  async guarded<T>(timeoutMs: number, fn: (em: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction(async (em) => {
+        await em.query(`SELECT set_config('statement_timeout', $1, true), set_config('work_mem', $2, true)`, [
+          String(timeoutMs),
+          SEGMENT_QUERY_LIMITS.workMem,
+        ]);
+        return fn(em);
+      });
+    } catch (e) {
+      const cause = (e as { driverError?: unknown }).driverError ?? e;
+      if (isTimeout(cause)) throw SegmentsException.timeout(timeoutMs);
+      throw e;
+    }
+  }
+
+  find(workspaceId: string, id: string): Promise<SegmentEntity | null> {
+    return this.segments.findOne({ where: { workspaceId, id, deletedAt: IsNull() } });
+  }
+
+  list(workspaceId: string): Promise<SegmentEntity[]> {
+    return this.segments.find({ where: { workspaceId, deletedAt: IsNull() }, order: { createdAt: 'ASC' } });
+  }
+
+  /** Current rules of live segments by id (for `segment` references). */
+  async rulesOf(workspaceId: string, ids: string[]): Promise<Map<string, Rule>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.query<Array<{ id: string; rules: Rule }>>(
+      `SELECT id, rules FROM segments WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL`,
+      [workspaceId, ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.rules]));
+  }
+
+  /** Live segments whose rules refer to a segment (a delete would break them). */
+  async referencing(workspaceId: string, id: string): Promise<string[]> {
+    const rows = await this.db.query<Array<{ id: string }>>(
+      `SELECT id FROM segments WHERE workspace_id = $1 AND deleted_at IS NULL AND id <> $2
+         AND jsonb_path_exists(rules, '$.** ? (@.segment == $id)', jsonb_build_object('id', $2::text))`,
+      [workspaceId, id],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async customAttributeTypes(workspaceId: string): Promise<CustomAttributeTypes> {
+    const rows = await this.db.query<Array<{ key: string; type: CustomAttributeTypes[string] }>>(
+      `SELECT key, type::text AS type FROM member_attribute_definitions WHERE workspace_id = $1`,
+      [workspaceId],
+    );
+    return Object.fromEntries(rows.map((r) => [r.key, r.type]));
+  }
+
+  async create(workspaceId: string, f: SegmentFields): Promise<SegmentEntity> {
+    return this.db.transaction(async (em) => {
+      const segment = await em.save(em.create(SegmentEntity, { workspaceId, ...f, version: 1 }));
+      await em.insert(SegmentVersionEntity, { segmentId: segment.id, version: 1, name: f.name, rules: f.rules });
+      return segment;
+    });
+  }
+
+  /** Saves a change; a change of name or rules is a new version. */
+  async update(workspaceId: string, id: string, f: SegmentFields, newVersion: boolean): Promise<void> {
+    await this.db.transaction(async (em) => {
+      const current = await em.findOne(SegmentEntity, {
+        where: { workspaceId, id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (current === null) throw SegmentsException.notFound(id);
+      const version = newVersion ? current.version + 1 : current.version;
+      await em.update(
+        SegmentEntity,
+        { workspaceId, id },
+        {
+          ...f,
+          version,
+          ...(newVersion || f.channelId !== current.channelId
+            ? { countMatching: null, countReachable: null, countAudience: null, countedAt: null }
+            : {}),
+        },
+      );
+      if (newVersion) await em.insert(SegmentVersionEntity, { segmentId: id, version, name: f.name, rules: f.rules });
+    });
+  }
+
+  async softDelete(workspaceId: string, id: string): Promise<void> {
+    await this.segments.update({ workspaceId, id }, { deletedAt: new Date() });
+  }
+
+  async saveCount(
+    workspaceId: string,
+    id: string,
+    version: number,
+    counts: { matching: number; reachable: number; audience: number },
+  ): Promise<void> {
+    // Only if the rules did not change meanwhile (the count belongs to that version).
+    await this.segments.update(
+      { workspaceId, id, version },
+      {
+        countMatching: counts.matching,
+        countReachable: counts.reachable,
+        countAudience: counts.audience,
+        countedAt: new Date(),
+      },
+    );
+  }
+
+  versions(workspaceId: string, id: string): Promise<SegmentVersionEntity[]> {
+    return this.db
+      .getRepository(SegmentVersionEntity)
+      .createQueryBuilder('v')
+      .innerJoin(SegmentEntity, 's', 's.id = v.segment_id AND s.workspace_id = :workspaceId', { workspaceId })
+      .where('v.segment_id = :id', { id })
+      .orderBy('v.version', 'ASC')
+      .getMany();
+  }
+
+  findSnapshot(workspaceId: string, id: string): Promise<SegmentSnapshotEntity | null> {
+    return this.snapshots.findOne({ where: { workspaceId, id } });
+  }
+
+  /** A page of a snapshot's members after `afterMemberId` (keyset on the primary key). */
+  async snapshotMembers(
+    workspaceId: string,
+    snapshotId: string,
+    afterMemberId: string | null,
+    limit: number,
+  ): Promise<Array<{ memberId: string; lineUserId: string | null }>> {
+    const rows = await this.db.query<Array<{ member_id: string; line_user_id: string | null }>>(
+      `SELECT sm.member_id::text AS member_id, sm.line_user_id::text AS line_user_id
+         FROM segment_snapshot_members sm
+         JOIN segment_snapshots s ON s.id = sm.snapshot_id AND s.workspace_id = $1
+        WHERE sm.snapshot_id = $2 AND ($3::bigint IS NULL OR sm.member_id > $3::bigint)
+        ORDER BY sm.member_id LIMIT $4`,
+      [workspaceId, snapshotId, afterMemberId, limit],
+    );
+    return rows.map((r) => ({ memberId: r.member_id, lineUserId: r.line_user_id }));
+  }
+}

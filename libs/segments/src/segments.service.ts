@@ -1,0 +1,375 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorDetail } from '@app/common';
+import { ChannelsService, WorkspacesService } from '@app/workspaces';
+import { RULE_LIMITS } from './rules/rule.limits';
+import { RuleValidator } from './rules/rule.validator';
+import { CompiledRule, RuleCompiler } from './rules/rule.compiler';
+import { EvaluateContext, evaluate } from './rules/rule.evaluator';
+import { MemberFacts } from './rules/member-facts';
+import { Rule, mentionsLink, referencedSegments } from './rules/rule.types';
+import { segmentReferences } from './rules/rule-paths';
+import { CustomAttributeTypes } from './rules/schema-map';
+import { countSql, memberTestSql, sampleSql, snapshotInsertSql } from './rules/segment-query';
+import { SegmentEntity } from './entities/segment.entity';
+import { SEGMENT_QUERY_LIMITS, SegmentsRepository } from './segments.repository';
+import { SegmentsException } from './segments.exception';
+
+/** A validated rule with everything needed to compile or evaluate it. */
+export interface PreparedRule {
+  rule: Rule;
+  /** Current rules of every segment reachable through `segment` references. */
+  segments: ReadonlyMap<string, Rule>;
+  customTypes: CustomAttributeTypes;
+  timeZone: string;
+  /** Whether the default "linked to a following LINE user" restriction applies. */
+  restrictToReachable: boolean;
+}
+
+export interface SegmentCounts {
+  /** Members matching the rule. */
+  matching: number;
+  /** Of those, linked to a following, unblocked LINE user of the channel. */
+  reachable: number;
+  /** The audience a send would have (reachable unless the rule talks about links itself). */
+  audience: number;
+}
+
+export interface PreviewResult extends SegmentCounts {
+  restrictedToReachable: boolean;
+  sample: Array<{ memberId: string; externalId: string; lineUserId: string | null }>;
+  evaluatedAt: string;
+}
+
+export interface SegmentView {
+  id: string;
+  name: string;
+  description: string | null;
+  channelId: string;
+  version: number;
+  rules: Rule;
+  count: (SegmentCounts & { countedAt: string }) | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const toSegmentView = (s: SegmentEntity): SegmentView => ({
+  id: s.id,
+  name: s.name,
+  description: s.description,
+  channelId: s.channelId,
+  version: s.version,
+  rules: s.rules,
+  count:
+    s.countedAt === null
+      ? null
+      : {
+          matching: s.countMatching ?? 0,
+          reachable: s.countReachable ?? 0,
+          audience: s.countAudience ?? 0,
+          countedAt: s.countedAt.toISOString(),
+        },
+  createdAt: s.createdAt.toISOString(),
+  updatedAt: s.updatedAt.toISOString(),
+});
+
+export interface SnapshotResult {
+  snapshotId: string;
+  size: number;
+}
+
+export interface SegmentInput {
+  name: string;
+  description?: string | null;
+  channelId: string;
+  rules: unknown;
+}
+
+/** Segments: validate, compile, preview, save (versioned), snapshot, count. */
+@Injectable()
+export class SegmentsService {
+  constructor(
+    private readonly repository: SegmentsRepository,
+    private readonly workspaces: WorkspacesService,
+    private readonly channels: ChannelsService,
+  ) {}
+
+  /** Validates a rule tree (all problems at once) and resolves the segments it refers to. */
+  async prepare(workspaceId: string, input: unknown, selfId?: string): Promise<PreparedRule> {
+    const customTypes = await this.repository.customAttributeTypes(workspaceId);
+    const result = RuleValidator.validate(input, customTypes);
+    if (!result.ok) throw SegmentsException.invalidRules(result.errors);
+    const rule = result.rule;
+    const segments = new Map<string, Rule>();
+    const errors: ErrorDetail[] = [];
+    // Breadth-first over references, one query per level; depth is bounded by the limit.
+    let frontier = segmentReferences(rule).map((r) => ({ ...r, depth: 1 }));
+    while (frontier.length > 0) {
+      const ids = [...new Set(frontier.map((f) => f.id).filter((id) => !segments.has(id)))];
+      const found = await this.repository.rulesOf(workspaceId, ids);
+      const next: typeof frontier = [];
+      for (const ref of frontier) {
+        if (ref.id === selfId) {
+          errors.push({ field: ref.path, reason: 'a segment cannot refer to itself, directly or through others' });
+          continue;
+        }
+        if (ref.depth > RULE_LIMITS.maxSegmentNesting) {
+          errors.push({ field: ref.path, reason: `segments nest deeper than ${RULE_LIMITS.maxSegmentNesting} levels` });
+          continue;
+        }
+        const inner = segments.get(ref.id) ?? found.get(ref.id);
+        if (inner === undefined) {
+          errors.push({ field: ref.path, reason: `unknown segment ${ref.id}` });
+          continue;
+        }
+        if (!segments.has(ref.id)) {
+          segments.set(ref.id, inner);
+          next.push(...referencedSegments(inner).map((id) => ({ id, path: ref.path, depth: ref.depth + 1 })));
+        }
+      }
+      frontier = next;
+    }
+    if (errors.length > 0) throw SegmentsException.invalidRules(dedupe(errors));
+    const workspace = await this.workspaces.get(workspaceId);
+    const linkAware = mentionsLink(rule) || [...segments.values()].some(mentionsLink);
+    return { rule, segments, customTypes, timeZone: workspace.timezone, restrictToReachable: !linkAware };
+  }
+
+  compile(p: PreparedRule, workspaceId: string, channelId: string, now: Date): CompiledRule {
+    return RuleCompiler.compile(p.rule, {
+      workspaceId,
+      channelId,
+      now,
+      timeZone: p.timeZone,
+      segments: p.segments,
+      customTypes: p.customTypes,
+    });
+  }
+
+  /** The compiled SQL of the audience query and its parameters (admin debug endpoint). */
+  async debugSql(workspaceId: string, channelId: string, rules: unknown, now = new Date()) {
+    await this.channels.get(workspaceId, channelId);
+    const p = await this.prepare(workspaceId, rules);
+    const c = this.compile(p, workspaceId, channelId, now);
+    return {
+      count: countSql(c),
+      sample: sampleSql(c, p.restrictToReachable, 10),
+      params: c.params.values,
+      restrictedToReachable: p.restrictToReachable,
+    };
+  }
+
+  async preview(
+    workspaceId: string,
+    channelId: string,
+    rules: unknown,
+    options: { sampleSize?: number; now?: Date } = {},
+  ): Promise<PreviewResult> {
+    await this.channels.get(workspaceId, channelId);
+    const p = await this.prepare(workspaceId, rules);
+    const now = options.now ?? new Date();
+    const c = this.compile(p, workspaceId, channelId, now);
+    const sampleSize = Math.min(Math.max(Math.trunc(options.sampleSize ?? 10), 0), 100);
+    return this.repository.guarded(SEGMENT_QUERY_LIMITS.previewTimeoutMs, async (em) => {
+      const [counts] = await em.query<Array<{ matching: number; reachable: number }>>(countSql(c), c.params.values);
+      const sample =
+        sampleSize === 0
+          ? []
+          : await em.query<Array<{ member_id: string; external_id: string; line_user_id: string | null }>>(
+              sampleSql(c, p.restrictToReachable, sampleSize),
+              c.params.values,
+            );
+      return {
+        matching: counts.matching,
+        reachable: counts.reachable,
+        audience: p.restrictToReachable ? counts.reachable : counts.matching,
+        restrictedToReachable: p.restrictToReachable,
+        sample: sample.map((s) => ({ memberId: s.member_id, externalId: s.external_id, lineUserId: s.line_user_id })),
+        evaluatedAt: now.toISOString(),
+      };
+    });
+  }
+
+  async list(workspaceId: string): Promise<SegmentView[]> {
+    return (await this.repository.list(workspaceId)).map(toSegmentView);
+  }
+
+  async get(workspaceId: string, id: string): Promise<SegmentEntity> {
+    const segment = await this.repository.find(workspaceId, id);
+    if (segment === null) throw SegmentsException.notFound(id);
+    return segment;
+  }
+
+  async create(workspaceId: string, input: SegmentInput): Promise<SegmentView> {
+    await this.channels.get(workspaceId, input.channelId);
+    const p = await this.prepare(workspaceId, input.rules);
+    const saved = await this.repository.create(workspaceId, {
+      name: input.name,
+      description: input.description ?? null,
+      channelId: input.channelId,
+      rules: p.rule,
+    });
+    return toSegmentView(saved);
+  }
+
+  async update(workspaceId: string, id: string, input: Partial<SegmentInput>): Promise<SegmentView> {
+    const current = await this.get(workspaceId, id);
+    const channelId = input.channelId ?? current.channelId;
+    if (input.channelId !== undefined) await this.channels.get(workspaceId, channelId);
+    const rules = input.rules === undefined ? current.rules : (await this.prepare(workspaceId, input.rules, id)).rule;
+    const name = input.name ?? current.name;
+    const changed = name !== current.name || JSON.stringify(rules) !== JSON.stringify(current.rules);
+    await this.repository.update(
+      workspaceId,
+      id,
+      {
+        name,
+        rules,
+        channelId,
+        description: input.description === undefined ? current.description : input.description,
+      },
+      changed,
+    );
+    return toSegmentView(await this.get(workspaceId, id));
+  }
+
+  async remove(workspaceId: string, id: string): Promise<void> {
+    await this.get(workspaceId, id);
+    const users = await this.repository.referencing(workspaceId, id);
+    if (users.length > 0) throw SegmentsException.inUse(id, users);
+    await this.repository.softDelete(workspaceId, id);
+  }
+
+  async versions(workspaceId: string, id: string) {
+    await this.get(workspaceId, id);
+    return (await this.repository.versions(workspaceId, id)).map((v) => ({
+      version: v.version,
+      name: v.name,
+      rules: v.rules,
+      createdAt: v.createdAt.toISOString(),
+    }));
+  }
+
+  /** Counts a saved segment on its channel and caches the figures (the refresh job). */
+  async refreshCount(workspaceId: string, id: string, now = new Date()): Promise<SegmentCounts> {
+    const segment = await this.get(workspaceId, id);
+    const p = await this.prepare(workspaceId, segment.rules, id);
+    const c = this.compile(p, workspaceId, segment.channelId, now);
+    const counts = await this.repository.guarded(SEGMENT_QUERY_LIMITS.snapshotTimeoutMs, async (em) => {
+      const [row] = await em.query<Array<{ matching: number; reachable: number }>>(countSql(c), c.params.values);
+      return row;
+    });
+    const result = {
+      matching: counts.matching,
+      reachable: counts.reachable,
+      audience: p.restrictToReachable ? counts.reachable : counts.matching,
+    };
+    await this.repository.saveCount(workspaceId, id, segment.version, result);
+    return result;
+  }
+
+  /**
+   * Freezes the audience of a saved segment on a channel: one INSERT … SELECT (the member ids
+   * never pass through Node). The snapshot keeps the version and the inlined rules it used.
+   */
+  async snapshot(workspaceId: string, channelId: string, segmentId: string, now = new Date()): Promise<SnapshotResult> {
+    await this.channels.get(workspaceId, channelId);
+    const segment = await this.get(workspaceId, segmentId);
+    const p = await this.prepare(workspaceId, segment.rules, segmentId);
+    const c = this.compile(p, workspaceId, channelId, now);
+    const frozen: Rule =
+      p.segments.size === 0 ? p.rule : ({ all: [p.rule], segments: Object.fromEntries(p.segments) } as unknown as Rule);
+    return this.repository.guarded(SEGMENT_QUERY_LIMITS.snapshotTimeoutMs, async (em) => {
+      const [{ id }] = await em.query<Array<{ id: string }>>(
+        `INSERT INTO segment_snapshots (workspace_id, segment_id, segment_version, channel_id, rules, size, evaluated_at)
+         VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING id`,
+        [workspaceId, segmentId, segment.version, channelId, JSON.stringify(frozen), now.toISOString()],
+      );
+      const ref = c.params.add(id, 'uuid');
+      const inserted = await em.query<unknown>(snapshotInsertSql(c, p.restrictToReachable, ref), c.params.values);
+      const size = rowCount(inserted);
+      await em.query(`UPDATE segment_snapshots SET size = $2 WHERE id = $1`, [id, size]);
+      return { snapshotId: id, size };
+    });
+  }
+
+  async getSnapshot(workspaceId: string, snapshotId: string) {
+    const s = await this.repository.findSnapshot(workspaceId, snapshotId);
+    if (s === null) throw SegmentsException.snapshotNotFound(snapshotId);
+    return {
+      id: s.id,
+      segmentId: s.segmentId,
+      segmentVersion: s.segmentVersion,
+      channelId: s.channelId,
+      size: s.size,
+      evaluatedAt: s.evaluatedAt.toISOString(),
+      createdAt: s.createdAt.toISOString(),
+    };
+  }
+
+  /** A page of a snapshot's audience, ascending member id; pass the last memberId to continue. */
+  async snapshotMembers(workspaceId: string, snapshotId: string, afterMemberId: string | null, limit = 1000) {
+    await this.getSnapshot(workspaceId, snapshotId);
+    return this.repository.snapshotMembers(
+      workspaceId,
+      snapshotId,
+      afterMemberId,
+      Math.min(Math.max(limit, 1), 10_000),
+    );
+  }
+
+  /** Whether a member is in a saved segment's audience on a channel now (one indexed query). */
+  async isMember(workspaceId: string, channelId: string, segmentId: string, memberId: string, now = new Date()) {
+    const segment = await this.get(workspaceId, segmentId);
+    const p = await this.prepare(workspaceId, segment.rules, segmentId);
+    const c = this.compile(p, workspaceId, channelId, now);
+    const ref = c.params.add(memberId, 'bigint');
+    return this.repository.guarded(SEGMENT_QUERY_LIMITS.previewTimeoutMs, async (em) => {
+      const [row] = await em.query<Array<{ hit: boolean }>>(
+        memberTestSql(c, p.restrictToReachable, ref),
+        c.params.values,
+      );
+      return row.hit;
+    });
+  }
+
+  /**
+   * In-memory check of one member against a prepared rule (event triggers): the same meaning as
+   * the SQL, including the default reachability restriction on the channel.
+   */
+  evaluateMember(p: PreparedRule, facts: MemberFacts, channelId: string, now: Date): boolean {
+    const ctx: EvaluateContext = {
+      now,
+      timeZone: p.timeZone,
+      channelId,
+      segments: p.segments,
+      customTypes: p.customTypes,
+    };
+    if (p.restrictToReachable) {
+      const reachable = facts.lineUsers.some((u) => u.channelId === channelId && u.following && u.blockedAt === null);
+      if (!reachable) return false;
+    }
+    return evaluate(p.rule, facts, ctx);
+  }
+
+  /** The prepared rule of a saved segment (for callers that evaluate many members in memory). */
+  async prepareSegment(workspaceId: string, segmentId: string): Promise<PreparedRule> {
+    const segment = await this.get(workspaceId, segmentId);
+    return this.prepare(workspaceId, segment.rules, segmentId);
+  }
+}
+
+function dedupe(errors: ErrorDetail[]): ErrorDetail[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const k = `${e.field}\n${e.reason}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** TypeORM's query() returns [rows, count] for INSERT on PostgreSQL. */
+function rowCount(result: unknown): number {
+  if (Array.isArray(result) && typeof result[1] === 'number') return result[1];
+  throw new Error('INSERT … SELECT returned no row count');
+}
