@@ -3,9 +3,11 @@ import { createTestContext, TestContext } from '@app/testing';
 import { CampaignsService, CampaignView } from '@app/campaigns';
 import { startEmulator, RunningEmulator } from '../apps/line-emulator/src/server';
 import { createWorkerApp } from '../apps/worker/src/worker.factory';
+import { createApiApp } from '../apps/api/src/api.factory';
+import { lineUserIdOf as lineUserId, seedAudience, spawnWorker, WorkerProcess } from '../bench/lib/delivery-harness';
 
 const LINE_CHANNEL = '2000000777';
-const lineUserId = (i: number): string => `U${i.toString(16).padStart(32, '0')}`;
+const LEASE_MS = '2000';
 
 jest.setTimeout(100_000);
 describe('delivery (campaign → outbox → LINE emulator, exactly once)', () => {
@@ -15,21 +17,8 @@ describe('delivery (campaign → outbox → LINE emulator, exactly once)', () =>
   let workspaceId: string;
   let channelId: string;
 
-  const seedMembers = async (from: number, count: number, linked = true): Promise<void> => {
-    await ctx.sql.query(
-      `INSERT INTO members (workspace_id, external_id, first_name, points_balance, attributes)
-       SELECT $1, 'm' || g, CASE WHEN g % 2 = 0 THEN '花子' || g END, g, jsonb_build_object('color', 'red')
-       FROM generate_series($2::int, $3::int) g`,
-      [workspaceId, from, from + count - 1],
-    );
-    if (!linked) return;
-    await ctx.sql.query(
-      `INSERT INTO line_users (workspace_id, channel_id, line_user_id, following, member_id)
-       SELECT $1, $2, 'U' || lpad(to_hex(g), 32, '0'), g % 10 <> 9, m.id
-       FROM generate_series($3::int, $4::int) g JOIN members m ON m.workspace_id = $1 AND m.external_id = 'm' || g`,
-      [workspaceId, channelId, from, from + count - 1],
-    );
-  };
+  const seedMembers = (from: number, count: number): Promise<void> =>
+    seedAudience(ctx.sql, workspaceId, channelId, from, count);
 
   const waitFor = async (
     svc: CampaignsService,
@@ -59,6 +48,7 @@ describe('delivery (campaign → outbox → LINE emulator, exactly once)', () =>
       LINE_DATA_API_BASE_URL: emu.url,
       LINE_REQUEST_TIMEOUT_MS: '700',
       DELIVERY_RECONCILE_INTERVAL_MS: '300',
+      DELIVERY_LEASE_MS: LEASE_MS,
     });
     const ws = await ctx.sql.query<{ id: string }>(`INSERT INTO workspaces (name) VALUES ('t') RETURNING id`);
     workspaceId = ws.rows[0].id;
@@ -81,7 +71,11 @@ describe('delivery (campaign → outbox → LINE emulator, exactly once)', () =>
     }
   });
 
+  const children: WorkerProcess[] = [];
+  const apps: INestApplicationContext[] = [];
   afterAll(async () => {
+    for (const c of children) await c.kill();
+    for (const a of apps) await a.close().catch(() => undefined);
     for (const w of workers) await w.close().catch(() => undefined);
     await ctx?.close();
     await emu?.close();
@@ -111,8 +105,8 @@ describe('delivery (campaign → outbox → LINE emulator, exactly once)', () =>
     expect(even.kind).toBe('push');
     expect((even.messages[0] as { text: string }).text).toBe('花子2さん、redのセール');
     const { rows } = await ctx.sql.query(
-      `SELECT status, count(*)::int AS n FROM delivery_ledger l JOIN campaign_runs r ON r.id = l.run_id
-       WHERE r.campaign_id = $1 GROUP BY status ORDER BY status`,
+      `SELECT l.status, count(*)::int AS n FROM delivery_ledger l JOIN campaign_runs r ON r.id = l.run_id
+       WHERE r.campaign_id = $1 GROUP BY l.status ORDER BY l.status`,
       [created.id],
     );
     expect(rows).toEqual([
@@ -121,25 +115,82 @@ describe('delivery (campaign → outbox → LINE emulator, exactly once)', () =>
     ]);
   });
 
-  it('delivers every recipient exactly once while LINE fails 10% of requests (500, 429, timeout) and a worker dies', async () => {
-    await seedMembers(5001, 3000);
+  /** The environment of a worker process started from dist/, on this file's database, Redis prefix and emulator. */
+  const childEnv = (): Record<string, string> => ({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: ctx.config.database.url,
+    DATABASE_POOL_SIZE: '5',
+    REDIS_URL: ctx.config.redis.url,
+    QUEUE_PREFIX: ctx.redisPrefix,
+    LINE_API_BASE_URL: emu.url,
+    LINE_DATA_API_BASE_URL: emu.url,
+    LINE_REQUEST_TIMEOUT_MS: '700',
+    DELIVERY_RECONCILE_INTERVAL_MS: '300',
+    DELIVERY_LEASE_MS: LEASE_MS,
+    DELIVERY_CONCURRENCY: '8',
+    SHUTDOWN_GRACE_MS: '1000',
+  });
+
+  const ledgerSent = async (campaignId: string): Promise<number> => {
+    const { rows } = await ctx.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM delivery_ledger WHERE campaign_id = $1 AND status = 'sent'`,
+      [campaignId],
+    );
+    return rows[0].n;
+  };
+
+  const waitForSent = async (campaignId: string, atLeast: number): Promise<number> => {
+    for (const until = Date.now() + 60_000; Date.now() < until;) {
+      const n = await ledgerSent(campaignId);
+      if (n >= atLeast) return n;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`never reached ${atLeast} sent`);
+  };
+
+  it('delivers every recipient exactly once while LINE fails 10% of requests (500, 429, timeout) and worker processes are SIGKILLed', async () => {
+    // Only worker processes started from dist/ send in this test; the in-process apps stop.
+    const api = await createApiApp(ctx.config);
+    await api.init();
+    apps.push(api);
+    const svc = api.get(CampaignsService);
+    await workers[1].close();
+    await seedMembers(5001, 4000);
+    emu.context.settings.latencyMs = 30;
     emu.context.faults.configure({ seed: 7, rate500: 0.04, rate429: 0.03, rateTimeout: 0.03 });
-    const svc = workers[1].get(CampaignsService);
+    const a = spawnWorker(childEnv());
+    const b = spawnWorker(childEnv());
+    children.push(a, b);
+    await workers[0].close();
+    // Personalised: even members get their own push (~1,800 requests), odd ones share multicasts.
     const created = await svc.create(workspaceId, {
       name: 'faults',
       channelId,
-      audience: { type: 'members', externalIds: Array.from({ length: 3000 }, (_, i) => `m${5001 + i}`) },
-      messages: [{ type: 'text', text: 'hello' }],
+      audience: { type: 'members', externalIds: Array.from({ length: 4000 }, (_, i) => `m${5001 + i}`) },
+      messages: [{ type: 'text', text: '{{ member.firstName | default: "お客様" }}さん、こんにちは' }],
       trigger: { type: 'now' },
     });
-    await new Promise((r) => setTimeout(r, 150));
-    await workers[0].close();
+    const followers = Array.from({ length: 4000 }, (_, i) => 5001 + i).filter((i) => i % 10 !== 9);
+    await waitForSent(created.id, 1);
+    await a.kill('SIGKILL');
+    const c = spawnWorker(childEnv());
+    children.push(c);
+    const half = await waitForSent(created.id, followers.length / 2);
+    await b.kill('SIGKILL');
+    expect(half).toBeLessThan(followers.length);
     const done = await waitFor(svc, created.id, (v) => v.status === 'completed', 90_000);
     emu.context.faults.configure({ seed: 7, rate500: 0, rate429: 0, rateTimeout: 0 });
-    const followers = Array.from({ length: 3000 }, (_, i) => 5001 + i).filter((i) => i % 10 !== 9);
+    emu.context.settings.latencyMs = 5;
     expect(done.progress.sent).toBe(followers.length);
-    const counts = new Map<number, number>();
-    for (const i of followers) counts.set(received(lineUserId(i)), (counts.get(received(lineUserId(i))) ?? 0) + 1);
-    expect([...counts.entries()]).toEqual([[1, followers.length]]);
+    // From the emulator's records: every follower got exactly one message, nobody else any.
+    const got = new Map<string, number>();
+    for (const r of emu.recorder.query({ channelId: LINE_CHANNEL, limit: 1_000_000 })) {
+      for (const to of r.to) if (to >= lineUserId(5001)) got.set(to, (got.get(to) ?? 0) + 1);
+    }
+    const expected = new Set(followers.map(lineUserId));
+    const wrong = [...got.entries()].filter(([u, n]) => n !== 1 || !expected.has(u));
+    expect(wrong).toEqual([]);
+    expect(got.size).toBe(followers.length);
   });
 });

@@ -49,5 +49,5 @@ const SERVICES = [
 export class CampaignsModule {}
 
 /** The HTTP side: campaign routes and channel delivery settings. */
-@Module({ imports: [CampaignsModule], controllers: [CampaignsController] })
+@Module({ imports: [CampaignsModule, WorkspacesModule], controllers: [CampaignsController] })
 export class CampaignsHttpModule {}

@@ -104,7 +104,17 @@ export class CampaignsRepository {
 
   /** Progress from the runs (audience, skipped) and the outbox (queued, sent, failed): no ledger scan. */
   async progress(workspaceId: string, campaignId: string): Promise<RunProgress> {
-    const [row] = (await this.runs.query(
+    const [row] = await this.runs.query<
+      Array<{
+        audience: number;
+        runs: number;
+        by_status: Record<string, number>;
+        skipped: Record<string, number>;
+        sent: number;
+        failed: number;
+        queued: number;
+      }>
+    >(
       `SELECT coalesce(sum(r.audience_size), 0)::int AS audience,
               count(*)::int AS runs,
               coalesce((SELECT json_object_agg(status, n) FROM (SELECT status, count(*)::int n FROM campaign_runs
@@ -118,15 +128,7 @@ export class CampaignsRepository {
                  WHERE b.campaign_id = $2 AND b.status IN ('pending', 'sending')) AS queued
        FROM campaign_runs r WHERE r.workspace_id = $1 AND r.campaign_id = $2`,
       [workspaceId, campaignId],
-    )) as Array<{
-      audience: number;
-      runs: number;
-      by_status: Record<string, number>;
-      skipped: Record<string, number>;
-      sent: number;
-      failed: number;
-      queued: number;
-    }>;
+    );
     return {
       audienceSize: row.audience,
       queued: row.queued,

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { InjectTypedQueue, QueueName, TypedQueue } from '@app/common';
+import { AppConfig, InjectTypedQueue, QueueName, TypedQueue } from '@app/common';
 import { DeliveryClock } from '@app/delivery';
 
-const STALE_MS = 10_000;
 const jobIdOf = (kind: string, id: string, generation: number): string => `${kind}-${id}-${generation}`;
 
 /**
@@ -20,7 +19,13 @@ export class OutboxRelay {
     @InjectTypedQueue(QueueName.DeliveryBatches) private readonly batches: TypedQueue<QueueName.DeliveryBatches>,
     @InjectTypedQueue(QueueName.CampaignRuns) private readonly runs: TypedQueue<QueueName.CampaignRuns>,
     private readonly clock: DeliveryClock,
+    private readonly config: AppConfig,
   ) {}
+
+  /** How old an enqueue must be before the reconciler looks at it again (a throttle, not a guard). */
+  private get staleMs(): number {
+    return Math.min(10_000, this.config.delivery.leaseMs);
+  }
 
   async enqueueBatches(workspaceId: string, batchIds: string[], availableAt: Date, generation = 0): Promise<void> {
     if (batchIds.length === 0) return;
@@ -46,20 +51,20 @@ export class OutboxRelay {
   async reconcile(): Promise<number> {
     const now = this.clock.now();
     return this.dataSource.transaction(async (em) => {
-      const [{ locked }] = (await em.query(
+      const [{ locked }] = await em.query<Array<{ locked: boolean }>>(
         `SELECT pg_try_advisory_xact_lock(hashtext('lse-delivery-reconciler')) AS locked`,
-      )) as Array<{ locked: boolean }>;
+      );
       if (!locked) return 0;
       let count = 0;
-      const stale = (await em.query(
+      const stale = await em.query<Array<{ id: string; workspace_id: string; gen: number }>>(
         `SELECT b.id, b.workspace_id, b.enqueue_generation AS gen FROM delivery_batches b
          JOIN campaigns c ON c.id = b.campaign_id AND c.status <> 'paused'
          WHERE b.status IN ('pending', 'sending') AND b.available_at <= $1
-           AND (b.enqueued_at IS NULL OR b.enqueued_at < now() - interval '${STALE_MS} milliseconds')
+           AND (b.enqueued_at IS NULL OR b.enqueued_at < now() - interval '${this.staleMs} milliseconds')
            AND (b.status = 'pending' OR b.lease_until < now())
          ORDER BY b.available_at LIMIT 1000`,
         [now],
-      )) as Array<{ id: string; workspace_id: string; gen: number }>;
+      );
       for (const b of stale) {
         const job = await this.batches.getJob(jobIdOf('b', b.id, b.gen));
         const state = job ? await job.getState() : 'missing';
@@ -71,16 +76,16 @@ export class OutboxRelay {
         await this.enqueueBatches(b.workspace_id, [b.id], now, b.gen + 1);
         count++;
       }
-      const runs = (await em.query(
+      const runs = await em.query<Array<{ id: string; workspace_id: string; campaign_id: string }>>(
         `SELECT r.id, r.workspace_id, r.campaign_id, r.status FROM campaign_runs r
          JOIN campaigns c ON c.id = r.campaign_id AND c.status NOT IN ('paused', 'cancelled')
          WHERE ((r.status = 'scheduled' AND r.due_at <= $1)
             OR (r.status = 'planning' AND (r.lease_until IS NULL OR r.lease_until < now())))
          LIMIT 500`,
         [now],
-      )) as Array<{ id: string; workspace_id: string; campaign_id: string }>;
+      );
       for (const r of runs) {
-        const gen = Math.floor(Date.now() / STALE_MS);
+        const gen = Math.floor(Date.now() / this.staleMs);
         await this.enqueueRun(r.workspace_id, r.campaign_id, r.id, 0, gen);
         count++;
       }

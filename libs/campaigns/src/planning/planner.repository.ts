@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { MULTICAST_MAX } from '@app/delivery';
-import type { CampaignRunEntity } from '../entities/campaign-run.entity';
+import { RunStatus, type CampaignRunEntity } from '../entities/campaign-run.entity';
 import { audienceSql } from './audience-source';
 
 export interface PlanRules {
@@ -15,6 +15,16 @@ export interface PlanRules {
   quotaLeft: number | null;
   availableAt: Date;
   pageSize: number;
+}
+
+export interface RunPlanState {
+  status: RunStatus;
+  plannedThrough: string | null;
+  nextBatchSeq: number;
+  audienceSize: number;
+  queuedCount: number;
+  quotaAllowed: number | null;
+  skipped: Record<string, number>;
 }
 
 export interface PlannedPage {
@@ -42,6 +52,44 @@ export class PlannerRepository {
 
   transaction<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(fn);
+  }
+
+  /** Locks the run row for one page and returns its planning state (the truth, not the caller's copy). */
+  async lockRun(em: EntityManager, runId: string): Promise<RunPlanState | null> {
+    const rows = await em.query<
+      Array<{
+        status: RunStatus;
+        planned_through: string | null;
+        next_batch_seq: number;
+        audience_size: number;
+        queued_count: number;
+        quota_allowed: number | null;
+        skipped: Record<string, number>;
+      }>
+    >(
+      `SELECT status, planned_through::text, next_batch_seq, audience_size, queued_count, quota_allowed, skipped
+       FROM campaign_runs WHERE id = $1 FOR UPDATE`,
+      [runId],
+    );
+    const r = rows[0];
+    if (r === undefined) return null;
+    return {
+      status: r.status,
+      plannedThrough: r.planned_through,
+      nextBatchSeq: r.next_batch_seq,
+      audienceSize: r.audience_size,
+      queuedCount: r.queued_count,
+      quotaAllowed: r.quota_allowed,
+      skipped: r.skipped,
+    };
+  }
+
+  async extendLease(runId: string, leaseMs: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE campaign_runs SET lease_until = now() + ($2 || ' milliseconds')::interval
+       WHERE id = $1 AND status = 'planning'`,
+      [runId, String(leaseMs)],
+    );
   }
 
   private candidates(run: CampaignRunEntity, rules: PlanRules, params: unknown[]): string {
@@ -73,7 +121,16 @@ export class PlannerRepository {
       params.push(v);
       return `$${params.length}`;
     };
-    const [row] = (await em.query(
+    const [row] = await em.query<
+      Array<{
+        read: number;
+        last_member_id: string | null;
+        queued: number;
+        skipped: Record<string, number>;
+        batch_ids: string[];
+        max_seq: number | null;
+      }>
+    >(
       `WITH ${cte},
       num AS (
         SELECT c.*, row_number() OVER (PARTITION BY c.skip IS NULL ORDER BY c.member_id) AS rn FROM cand c
@@ -111,14 +168,7 @@ export class PlannerRepository {
              (SELECT coalesce(json_agg(id ORDER BY seq), '[]') FROM batches) AS batch_ids,
              (SELECT max(seq) FROM batches) AS max_seq`,
       params,
-    )) as Array<{
-      read: number;
-      last_member_id: string | null;
-      queued: number;
-      skipped: Record<string, number>;
-      batch_ids: string[];
-      max_seq: number | null;
-    }>;
+    );
     return {
       read: row.read,
       lastMemberId: row.last_member_id,
@@ -136,10 +186,10 @@ export class PlannerRepository {
   ): Promise<{ total: number; byRule: Record<string, number> }> {
     const params: unknown[] = [run.workspaceId, '0', 2_000_000_000];
     const cte = this.candidates(run, rules, params);
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<Array<{ rule: string; n: number }>>(
       `WITH ${cte} SELECT coalesce(skip, 'reachable') AS rule, count(*)::int AS n FROM cand GROUP BY 1`,
       params,
-    )) as Array<{ rule: string; n: number }>;
+    );
     const byRule = Object.fromEntries(rows.map((r) => [r.rule, r.n]));
     return { total: rows.reduce((a, r) => a + r.n, 0), byRule };
   }

@@ -17,12 +17,12 @@ export class RunGuards {
     if (campaign.trigger.type !== 'event' || run.triggerMemberId === null || run.triggerEventId === null) return null;
     const event = campaign.trigger.event;
     if (event !== 'cart_abandoned' && event !== 'signup_sequence') return null;
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<unknown[]>(
       `SELECT 1 FROM events p, events e
        WHERE e.id = $2 AND p.workspace_id = e.workspace_id AND p.member_id = $1 AND p.type = 'purchase'
          AND p.occurred_at >= e.occurred_at LIMIT 1`,
       [run.triggerMemberId, run.triggerEventId],
-    )) as unknown[];
+    );
     if (rows.length === 0) return null;
     return event === 'cart_abandoned' ? 'purchased after the cart add' : 'converted (purchased)';
   }

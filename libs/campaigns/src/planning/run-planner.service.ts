@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@app/common';
 import { ChannelsService } from '@app/workspaces';
 import { DeliveryClock, capWindowStart, nextAllowedSendTime, quotaFit } from '@app/delivery';
 import { CampaignCategory, CampaignEntity, CampaignStatus, QuotaPolicy } from '../entities/campaign.entity';
@@ -10,9 +11,9 @@ import { PlanRules, PlannerRepository } from './planner.repository';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { RunGuards } from './run-guards';
 import { BatchesRepository } from '../sending/batches.repository';
+import { withLease } from '../core/lease';
 
 const PAGE_SIZE = 20_000;
-const LEASE_MS = 120_000;
 
 /**
  * Plans one run: snapshot, quota check, then keyset pages of the audience, each in one
@@ -33,11 +34,21 @@ export class RunPlannerService {
     private readonly snapshotter: AudienceSnapshotter,
     private readonly guards: RunGuards,
     private readonly batches: BatchesRepository,
+    private readonly config: AppConfig,
   ) {}
 
   async plan(workspaceId: string, runId: string): Promise<void> {
     const run = await this.claim(runId);
     if (run === null) return;
+    const leaseMs = this.config.delivery.leaseMs;
+    await withLease(
+      leaseMs,
+      () => this.planner.extendLease(run.id, leaseMs),
+      () => this.planClaimed(workspaceId, run, leaseMs),
+    );
+  }
+
+  private async planClaimed(workspaceId: string, run: CampaignRunEntity, leaseMs: number): Promise<void> {
     const campaign = await this.campaigns.find(workspaceId, run.campaignId);
     if (campaign === null || campaign.status === CampaignStatus.Cancelled) {
       return this.finish(run, RunStatus.Cancelled, 'campaign cancelled');
@@ -80,47 +91,64 @@ export class RunPlannerService {
       const allowed = await this.checkQuota(workspaceId, campaign, run, rules);
       if (allowed === 'refused') return;
       run.quotaAllowed = allowed;
+      await this.planner.transaction((em) =>
+        em.query(`UPDATE campaign_runs SET quota_allowed = $2 WHERE id = $1`, [run.id, allowed]),
+      );
     }
-    let cursor = run.plannedThrough ?? '0';
-    for (;;) {
-      const quotaLeft = run.quotaAllowed === null ? null : Math.max(0, run.quotaAllowed - run.queuedCount);
-      const page = await this.planner.transaction(async (em) => {
-        const p = await this.planner.planPage(em, run, { ...rules, quotaLeft }, cursor);
-        const skipped = { ...run.skipped };
-        for (const [k, v] of Object.entries(p.skipped)) skipped[k] = (skipped[k] ?? 0) + v;
-        const done = p.read < PAGE_SIZE;
-        await em.query(
-          `UPDATE campaign_runs SET planned_through = coalesce($2, planned_through), next_batch_seq = $3,
-                  audience_size = audience_size + $4, queued_count = queued_count + $5, skipped = $6,
-                  quota_allowed = $7, lease_until = now() + interval '${LEASE_MS} milliseconds',
-                  status = CASE WHEN $8 THEN 'sending'::campaign_run_status ELSE status END
-           WHERE id = $1`,
-          [run.id, p.lastMemberId, p.nextBatchSeq, p.read, p.queued, JSON.stringify(skipped), run.quotaAllowed, done],
-        );
-        run.skipped = skipped;
-        return p;
-      });
-      run.nextBatchSeq = page.nextBatchSeq;
-      run.queuedCount += page.queued;
-      run.audienceSize += page.read;
-      if (page.lastMemberId !== null) cursor = page.lastMemberId;
-      await this.relay.enqueueBatches(workspaceId, page.batchIds, rules.availableAt);
-      if (page.read < PAGE_SIZE) break;
-    }
+    if (!(await this.planPages(workspaceId, run, rules, leaseMs))) return;
     // A run with nothing to send completes here; otherwise the last batch completes it.
     if (await this.batches.completeRunIfDone(run.id)) await this.policy.onRunCompleted(workspaceId, campaign);
     this.logger.log(`run ${run.id} planned: ${run.audienceSize} in audience, ${run.queuedCount} queued`);
   }
 
+  /**
+   * The keyset pages of one run. Each page locks the run row and reads its cursor from it, so
+   * that a planner that lost its lease (a stalled worker) and the one that took over never plan
+   * the same page twice; returns false when another planner finished the run meanwhile.
+   */
+  private async planPages(
+    workspaceId: string,
+    run: CampaignRunEntity,
+    rules: PlanRules,
+    leaseMs: number,
+  ): Promise<boolean> {
+    for (;;) {
+      const page = await this.planner.transaction(async (em) => {
+        const cur = await this.planner.lockRun(em, run.id);
+        if (cur === null || cur.status !== RunStatus.Planning) return null;
+        const quotaLeft = cur.quotaAllowed === null ? null : Math.max(0, cur.quotaAllowed - cur.queuedCount);
+        run.nextBatchSeq = cur.nextBatchSeq;
+        const p = await this.planner.planPage(em, run, { ...rules, quotaLeft }, cur.plannedThrough ?? '0');
+        const skipped = { ...cur.skipped };
+        for (const [k, v] of Object.entries(p.skipped)) skipped[k] = (skipped[k] ?? 0) + v;
+        const done = p.read < PAGE_SIZE;
+        await em.query(
+          `UPDATE campaign_runs SET planned_through = coalesce($2, planned_through), next_batch_seq = $3,
+                  audience_size = audience_size + $4, queued_count = queued_count + $5, skipped = $6,
+                  lease_until = now() + ($7 || ' milliseconds')::interval,
+                  status = CASE WHEN $8 THEN 'sending'::campaign_run_status ELSE status END
+           WHERE id = $1`,
+          [run.id, p.lastMemberId, p.nextBatchSeq, p.read, p.queued, JSON.stringify(skipped), String(leaseMs), done],
+        );
+        run.audienceSize = cur.audienceSize + p.read;
+        run.queuedCount = cur.queuedCount + p.queued;
+        return { ...p, done };
+      });
+      if (page === null) return false;
+      await this.relay.enqueueBatches(workspaceId, page.batchIds, rules.availableAt);
+      if (page.done) return true;
+    }
+  }
+
   private claim(runId: string): Promise<CampaignRunEntity | null> {
     return this.planner.transaction(async (em) => {
-      const res = (await em.query(
-        `UPDATE campaign_runs SET status = 'planning', lease_until = now() + interval '${LEASE_MS} milliseconds',
+      const res = await em.query<[Array<{ id: string }>, number]>(
+        `UPDATE campaign_runs SET status = 'planning', lease_until = now() + ($2 || ' milliseconds')::interval,
                 started_at = coalesce(started_at, now())
          WHERE id = $1 AND (status = 'scheduled' OR (status = 'planning' AND (lease_until IS NULL OR lease_until < now())))
          RETURNING id`,
-        [runId],
-      )) as [Array<{ id: string }>, number];
+        [runId, String(this.config.delivery.leaseMs)],
+      );
       if (res[0].length === 0) return null;
       return em.getRepository(CampaignRunEntity).findOneByOrFail({ id: runId });
     });

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@app/common';
 import { ChannelsService } from '@app/workspaces';
 import { LineClientFactory, LineChannelClient, LineErrorCode, LineException, toLineException } from '@app/line';
 import {
@@ -18,8 +19,8 @@ import { DeliveryRequestEntity, RequestStatus } from '../entities/delivery-reque
 import { CampaignsRepository } from '../campaigns/campaigns.repository';
 import { DeliveryPolicyService } from '../campaigns/delivery-policy.service';
 import { BatchesRepository, RequestOutcome } from './batches.repository';
+import { withLease } from '../core/lease';
 
-const LEASE_MS = 120_000;
 /** LINE keeps a retry key 24 h; past ~23 h a retry could deliver twice, so it is not made. */
 const RETRY_KEY_LIFETIME_MS = 23 * 3600 * 1000;
 const IN_BATCH_CONCURRENCY = 64;
@@ -44,13 +45,19 @@ export class BatchSenderService {
     private readonly limiter: GcraRateLimiter,
     private readonly clock: DeliveryClock,
     private readonly policy: DeliveryPolicyService,
+    private readonly config: AppConfig,
   ) {}
 
   async send(workspaceId: string, batchId: string): Promise<BatchResult> {
-    const batch = await this.batches.claim(batchId, this.clock.now(), LEASE_MS);
+    const leaseMs = this.config.delivery.leaseMs;
+    const batch = await this.batches.claim(batchId, this.clock.now(), leaseMs);
     if (batch === null) return 'not-claimed';
     try {
-      return await this.sendClaimed(workspaceId, batch);
+      return await withLease(
+        leaseMs,
+        () => this.batches.extendLease(batch.id, leaseMs),
+        () => this.sendClaimed(workspaceId, batch),
+      );
     } catch (e) {
       // Give the batch back so that the job's retry (or the reconciler) can take it at once.
       await this.batches.release(batch.id, null, e instanceof Error ? e.message : String(e));
@@ -102,7 +109,7 @@ export class BatchSenderService {
     const client = this.lineClients.forChannel(channel);
     const outcomes: RequestOutcome[] = [];
     let quotaHit: LineException | null = null;
-    let transient: unknown = null;
+    let transient: Error | null = null;
     const pending = requests.filter(
       (q) => q.status === RequestStatus.Pending && (byRequest.get(q.seq)?.length ?? 0) > 0,
     );
@@ -117,7 +124,7 @@ export class BatchSenderService {
         } catch (e) {
           const err = toLineException(e);
           if (err.code === LineErrorCode.QuotaExhausted) quotaHit = err;
-          else transient = e;
+          else transient = e instanceof Error ? e : new TransientSendError(err.message);
         }
       }
     };
@@ -137,7 +144,7 @@ export class BatchSenderService {
       this.logger.warn(`campaign ${campaign.id}: ${reason}`);
       return 'paused';
     }
-    if (transient !== null) throw transient instanceof Error ? transient : new TransientSendError(String(transient));
+    if (transient !== null) throw transient;
     if (await this.batches.completeRunIfDone(batch.runId)) await this.policy.onRunCompleted(workspaceId, campaign);
     return 'sent';
   }

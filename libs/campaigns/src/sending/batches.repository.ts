@@ -32,7 +32,7 @@ export class BatchesRepository {
    * for one batch (re-enqueued by the reconciler) cannot both send; a dead holder's lease expires.
    */
   async claim(batchId: string, now: Date, leaseMs: number): Promise<DeliveryBatchEntity | null> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<[Array<DeliveryBatchEntity>, number]>(
       `UPDATE delivery_batches SET status = 'sending', lease_until = now() + ($3 || ' milliseconds')::interval,
               attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, now())
        WHERE id = $1 AND available_at <= $2
@@ -40,7 +40,7 @@ export class BatchesRepository {
        RETURNING id, run_id AS "runId", campaign_id AS "campaignId", workspace_id AS "workspaceId",
                  channel_id AS "channelId", seq, first_attempt_at AS "firstAttemptAt", attempts`,
       [batchId, now, String(leaseMs)],
-    )) as [Array<DeliveryBatchEntity>, number];
+    );
     return rows[0][0] ?? null;
   }
 
@@ -56,7 +56,8 @@ export class BatchesRepository {
 
   async extendLease(batchId: string, leaseMs: number): Promise<void> {
     await this.dataSource.query(
-      `UPDATE delivery_batches SET lease_until = now() + ($2 || ' milliseconds')::interval WHERE id = $1`,
+      `UPDATE delivery_batches SET lease_until = now() + ($2 || ' milliseconds')::interval
+       WHERE id = $1 AND status = 'sending'`,
       [batchId, String(leaseMs)],
     );
   }
@@ -66,24 +67,24 @@ export class BatchesRepository {
   }
 
   async queued(runId: string, batchSeq: number): Promise<QueuedRecipient[]> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<Array<{ id: string; line_user_id: string; request_seq: number | null }>>(
       `SELECT id, line_user_id, request_seq FROM delivery_ledger
        WHERE run_id = $1 AND batch_seq = $2 AND status = 'queued' ORDER BY id`,
       [runId, batchSeq],
-    )) as Array<{ id: string; line_user_id: string; request_seq: number | null }>;
+    );
     return rows.map((r) => ({ ledgerId: r.id, lineUserId: r.line_user_id, requestSeq: r.request_seq }));
   }
 
   /** Queued recipients with the whitelisted member fields templates may read. */
   async queuedWithMembers(runId: string, batchSeq: number): Promise<RecipientWithMember[]> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
       `SELECT l.id, l.line_user_id, l.request_seq, m.external_id, m.first_name, m.last_name, m.points_balance,
               m.membership_tier, m.birth_date::text AS birth_date, m.attributes, lu.display_name
        FROM delivery_ledger l JOIN members m ON m.id = l.member_id
        LEFT JOIN line_users lu ON lu.channel_id = l.channel_id AND lu.line_user_id = l.line_user_id
        WHERE l.run_id = $1 AND l.batch_seq = $2 AND l.status = 'queued' ORDER BY l.id`,
       [runId, batchSeq],
-    )) as Array<Record<string, unknown>>;
+    );
     return rows.map((r) => ({
       ledgerId: String(r.id),
       lineUserId: String(r.line_user_id),
@@ -126,7 +127,11 @@ export class BatchesRepository {
       );
       const ids: string[] = [];
       const seqs: number[] = [];
-      for (const r of requests) for (const id of r.ledgerIds) (ids.push(id), seqs.push(r.seq));
+      for (const r of requests)
+        for (const id of r.ledgerIds) {
+          ids.push(id);
+          seqs.push(r.seq);
+        }
       if (requests.length > 1 || requests.some((r) => r.messages !== null)) {
         await em.query(
           `UPDATE delivery_ledger l SET request_seq = v.seq
@@ -177,23 +182,23 @@ export class BatchesRepository {
     status: 'sent' | 'failed',
     reason: string | null,
   ): Promise<number> {
-    const res = (await em.query(
+    const res = await em.query<[unknown[], number]>(
       `UPDATE delivery_ledger SET status = $4::delivery_ledger_status, reason = $5,
               sent_at = CASE WHEN $4::delivery_ledger_status = 'sent' THEN now() END
        WHERE run_id = $1 AND batch_seq = $2 AND status = 'queued' AND coalesce(request_seq, 0) = ANY($3::int[])`,
       [batch.runId, batch.seq, seqs, status, reason],
-    )) as [unknown[], number];
+    );
     return res[1];
   }
 
   /** Cancels the batch and skips its queued recipients (campaign cancelled, retry key expired). */
   async abandon(batch: DeliveryBatchEntity, status: 'skipped' | 'failed', reason: string): Promise<void> {
     await this.dataSource.transaction(async (em) => {
-      const res = (await em.query(
+      const res = await em.query<[unknown[], number]>(
         `UPDATE delivery_ledger SET status = $3::delivery_ledger_status, reason = $4
          WHERE run_id = $1 AND batch_seq = $2 AND status = 'queued'`,
         [batch.runId, batch.seq, status, reason],
-      )) as [unknown[], number];
+      );
       await em.query(
         `UPDATE delivery_batches SET status = $2::delivery_batch_status, lease_until = NULL, finished_at = now(),
                 failed_count = failed_count + $3, last_error = $4 WHERE id = $1`,
@@ -209,12 +214,12 @@ export class BatchesRepository {
 
   /** Completes the run when its planning is over and no batch is open; returns true when it did. */
   async completeRunIfDone(runId: string): Promise<boolean> {
-    const res = (await this.dataSource.query(
+    const res = await this.dataSource.query<[unknown[], number]>(
       `UPDATE campaign_runs SET status = 'completed', finished_at = now()
        WHERE id = $1 AND status = 'sending'
          AND NOT EXISTS (SELECT 1 FROM delivery_batches WHERE run_id = $1 AND status IN ('pending', 'sending'))`,
       [runId],
-    )) as [unknown[], number];
+    );
     return res[1] > 0;
   }
 }

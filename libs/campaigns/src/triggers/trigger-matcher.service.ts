@@ -48,10 +48,10 @@ export class TriggerMatcherService {
   }
 
   async onMemberEvent(workspaceId: string, eventId: string): Promise<NewRun[]> {
-    const [event] = (await this.dataSource.query(
+    const [event] = await this.dataSource.query<EventRow[]>(
       `SELECT id, member_id, type, occurred_at, properties FROM events WHERE workspace_id = $1 AND id = $2`,
       [workspaceId, eventId],
-    )) as EventRow[];
+    );
     if (event === undefined) return [];
     const campaigns = await this.eventCampaigns(workspaceId);
     const created: NewRun[] = [];
@@ -119,10 +119,10 @@ export class TriggerMatcherService {
 
   /** Restock or price drop: one run to the members who favourited the product. */
   async onCatalogEvent(workspaceId: string, catalogEventId: string): Promise<NewRun[]> {
-    const [ce] = (await this.dataSource.query(
+    const [ce] = await this.dataSource.query<Array<{ id: string; sku: string; kind: 'back_in_stock' | 'price_drop' }>>(
       `SELECT id, sku, kind FROM catalog_events WHERE workspace_id = $1 AND id = $2`,
       [workspaceId, catalogEventId],
-    )) as Array<{ id: string; sku: string; kind: 'back_in_stock' | 'price_drop' }>;
+    );
     if (ce === undefined) return [];
     const created: NewRun[] = [];
     const now = this.clock.now();

@@ -52,7 +52,7 @@ export class AppConfig {
     faults: { seed: number; rate500: number; rate429: number; rateTimeout: number };
     webhook: { maxRedeliveries: number; retryBaseDelayMs: number };
   };
-  readonly delivery: { concurrency: number; reconcileIntervalMs: number; ratePercent: number };
+  readonly delivery: { concurrency: number; reconcileIntervalMs: number; ratePercent: number; leaseMs: number };
   readonly linking: { loginPageEnabled: boolean; nonceTtlSeconds: number; richMenuReconcileIntervalMs: number };
 
   constructor(e: EnvironmentVariables) {
@@ -107,6 +107,7 @@ export class AppConfig {
       concurrency: e.DELIVERY_CONCURRENCY,
       reconcileIntervalMs: e.DELIVERY_RECONCILE_INTERVAL_MS,
       ratePercent: e.DELIVERY_RATE_PERCENT,
+      leaseMs: e.DELIVERY_LEASE_MS,
     };
     const mode: LineMode = e.LINE_CHANNEL_ACCESS_TOKEN ? 'line' : 'emulator';
     const real = mode === 'line';

@@ -178,6 +178,12 @@ export class EnvironmentVariables {
   @Max(1000)
   DELIVERY_RATE_PERCENT = 99;
 
+  /** How long a worker holds a batch or a planning run without renewing it; a dead worker's work is taken over after this. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  DELIVERY_LEASE_MS = 30_000;
+
   @IsString()
   EMULATOR_HOST = '127.0.0.1';
 
