@@ -129,7 +129,7 @@ const filter = fc.oneof(
 const eventType = fc.constantFrom('purchase', 'cart_add', 'favorite', 'custom:webinar', 'custom');
 const countOp = fc.constantFrom('gte' as const, 'lte' as const, 'eq' as const);
 
-const leaf: fc.Arbitrary<Rule> = fc.oneof(
+const leaf = fc.oneof<fc.Arbitrary<Rule>[]>(
   fc.record({
     attr: fc.constant('gender'),
     op: fc.constantFrom('eq', 'neq'),

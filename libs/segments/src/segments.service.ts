@@ -285,8 +285,10 @@ export class SegmentsService {
         [workspaceId, segmentId, segment.version, channelId, JSON.stringify(frozen), now.toISOString()],
       );
       const ref = c.params.add(id, 'uuid');
-      const inserted = await em.query<unknown>(snapshotInsertSql(c, p.restrictToReachable, ref), c.params.values);
-      const size = rowCount(inserted);
+      const [{ size }] = await em.query<Array<{ size: number }>>(
+        snapshotInsertSql(c, p.restrictToReachable, ref),
+        c.params.values,
+      );
       await em.query(`UPDATE segment_snapshots SET size = $2 WHERE id = $1`, [id, size]);
       return { snapshotId: id, size };
     });
@@ -366,10 +368,4 @@ function dedupe(errors: ErrorDetail[]): ErrorDetail[] {
     seen.add(k);
     return true;
   });
-}
-
-/** TypeORM's query() returns [rows, count] for INSERT on PostgreSQL. */
-function rowCount(result: unknown): number {
-  if (Array.isArray(result) && typeof result[1] === 'number') return result[1];
-  throw new Error('INSERT … SELECT returned no row count');
 }

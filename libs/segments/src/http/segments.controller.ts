@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CommonException } from '@app/common';
 import { ApiKeyScope, RequireScope, WorkspaceId } from '@app/workspaces';
 import { SegmentsService, toSegmentView } from '../segments.service';
 import { SegmentRefreshScheduler } from '../segment-refresh.scheduler';
@@ -17,7 +18,16 @@ import {
   UpdateSegmentDto,
 } from './segments.dto';
 
-const instant = (s: string | undefined): Date | undefined => (s === undefined ? undefined : new Date(s));
+/** `now` of a request: a real instant between 1970 and 2200 (rule arithmetic stays in range). */
+function instant(s: string | undefined): Date | undefined {
+  if (s === undefined) return undefined;
+  const d = new Date(s);
+  const t = d.getTime();
+  if (Number.isNaN(t) || t < 0 || t > Date.UTC(2200, 0, 1)) {
+    throw CommonException.validation([{ field: 'now', reason: 'must be an ISO 8601 instant between 1970 and 2200' }]);
+  }
+  return d;
+}
 
 @ApiTags('segments')
 @ApiBearerAuth()

@@ -224,6 +224,8 @@ export class RuleValidator {
   private string(v: unknown, path: string): void {
     if (typeof v !== 'string') return this.fail(path, 'expected a string');
     if (v.length > L.maxStringLength) this.fail(path, `longer than ${L.maxStringLength} characters`);
+    // PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database.
+    else if (v.includes('\u0000')) this.fail(path, 'must not contain the NUL character');
   }
 
   private number(v: unknown, path: string): void {
@@ -242,7 +244,9 @@ export class RuleValidator {
     const ok =
       typeof v === 'string' &&
       ((EVENT_TYPES as readonly string[]).includes(v) ||
-        (v.startsWith(CUSTOM_EVENT_PREFIX) && CUSTOM_EVENT_NAME_PATTERN.test(v.slice(CUSTOM_EVENT_PREFIX.length))));
+        (v.startsWith(CUSTOM_EVENT_PREFIX) &&
+          !v.includes('\u0000') &&
+          CUSTOM_EVENT_NAME_PATTERN.test(v.slice(CUSTOM_EVENT_PREFIX.length))));
     if (!ok) this.fail(path, `expected an event type (${EVENT_TYPES.join(', ')}) or custom:<name>`);
   }
 

@@ -34,9 +34,12 @@ export function audienceSql(c: CompiledRule, restrict: boolean): string {
   return `SELECT m.${T.members.id} AS member_id, r.${L.id} AS line_user_id ${from(c, restrict)}`;
 }
 
-/** Set-based snapshot write: the audience never passes through Node. `snapshotRef` is `$n::uuid`. */
+/**
+ * Set-based snapshot write: the audience never passes through Node; only its size comes back.
+ * `snapshotRef` is `$n::uuid`.
+ */
 export function snapshotInsertSql(c: CompiledRule, restrict: boolean, snapshotRef: string): string {
-  return `INSERT INTO segment_snapshot_members (snapshot_id, member_id, line_user_id) SELECT ${snapshotRef}, m.${T.members.id}, r.${L.id} ${from(c, restrict)}`;
+  return `WITH written AS (INSERT INTO segment_snapshot_members (snapshot_id, member_id, line_user_id) SELECT ${snapshotRef}, m.${T.members.id}, r.${L.id} ${from(c, restrict)} RETURNING 1) SELECT count(*)::int AS size FROM written`;
 }
 
 /** Whether one member is in the audience (rich-menu port, triggers that prefer SQL). */
