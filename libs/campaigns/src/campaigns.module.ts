@@ -4,6 +4,7 @@ import { QueueModule, QueueName } from '@app/common';
 import { WorkspacesModule } from '@app/workspaces';
 import { LineModule } from '@app/line';
 import { DeliveryModule } from '@app/delivery';
+import { SegmentsModule } from '@app/segments';
 import { CAMPAIGN_ENTITIES } from './campaigns.entities';
 import { CampaignsRepository } from './campaigns/campaigns.repository';
 import { CampaignsService } from './campaigns/campaigns.service';
@@ -42,6 +43,7 @@ const SERVICES = [
     WorkspacesModule,
     LineModule,
     DeliveryModule,
+    SegmentsModule,
   ],
   providers: SERVICES,
   exports: [...SERVICES, DeliveryModule],

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ErrorDetail } from '@app/common';
 import { ChannelsService } from '@app/workspaces';
+import { SegmentsService } from '@app/segments';
 import {
   DeliveryClock,
   LineMessage,
@@ -42,6 +43,7 @@ export class CampaignsService {
   private readonly renderer = new MessageRenderer();
 
   constructor(
+    private readonly segments: SegmentsService,
     private readonly repository: CampaignsRepository,
     private readonly channels: ChannelsService,
     private readonly relay: OutboxRelay,
@@ -55,6 +57,12 @@ export class CampaignsService {
     await this.channels.get(workspaceId, dto.channelId);
     const { trigger, audience, problems } = this.validate(dto);
     if (problems.length > 0) throw CampaignsException.invalid(problems);
+    // The segments lib validates rules and names the offending field (400), as on /segments.
+    if (trigger.type === 'event' && trigger.condition !== undefined)
+      await this.segments.prepare(workspaceId, trigger.condition);
+    if (trigger.type === 'event' && trigger.segmentId !== undefined)
+      await this.segments.get(workspaceId, trigger.segmentId);
+    if (audience?.type === 'segment') await this.segments.get(workspaceId, audience.segmentId);
     const campaign = await this.repository.insert(workspaceId, {
       channelId: dto.channelId,
       name: dto.name,
@@ -107,6 +115,8 @@ export class CampaignsService {
         atTime: t.atTime,
         stepDays: t.stepDays,
         catalogKinds: t.catalogKinds,
+        condition: t.condition,
+        segmentId: t.segmentId,
         timezone: tz,
       };
     }

@@ -59,6 +59,8 @@ export type CampaignTrigger =
       catalogKinds?: Array<'back_in_stock' | 'price_drop'>;
       /** Optional in-memory segment rule the member must match at the time of the event. */
       condition?: Record<string, unknown>;
+      /** Optional saved segment the member must be in at the time of the event. */
+      segmentId?: string;
       timezone: string;
     };
 

@@ -95,6 +95,16 @@ export class TriggerDto {
   @IsArray()
   @IsIn(['back_in_stock', 'price_drop'], { each: true })
   catalogKinds?: Array<'back_in_stock' | 'price_drop'>;
+
+  @ApiPropertyOptional({ description: 'event: a segment rule the member must match when the event arrives' })
+  @IsOptional()
+  @IsObject()
+  condition?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ description: 'event: a saved segment the member must be in when the event arrives' })
+  @IsOptional()
+  @IsUUID()
+  segmentId?: string;
 }
 
 export class CreateCampaignDto {

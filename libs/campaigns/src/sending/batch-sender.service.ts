@@ -144,7 +144,9 @@ export class BatchSenderService {
       this.logger.warn(`campaign ${campaign.id}: ${reason}`);
       return 'paused';
     }
-    if (transient !== null) throw transient;
+    // Assigned inside the request loops, which the compiler's narrowing does not see.
+    const failure = transient as Error | null;
+    if (failure !== null) throw failure;
     if (await this.batches.completeRunIfDone(batch.runId)) await this.policy.onRunCompleted(workspaceId, campaign);
     return 'sent';
   }

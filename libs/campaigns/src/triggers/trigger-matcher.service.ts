@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DeliveryClock } from '@app/delivery';
+import { MemberFacts, MemberFactsLoader, PreparedRule, SegmentsService } from '@app/segments';
 import { CampaignEntity } from '../entities/campaign.entity';
 import { RunStatus } from '../entities/campaign-run.entity';
 import { CampaignsRepository } from '../campaigns/campaigns.repository';
@@ -23,6 +24,14 @@ export interface NewRun {
 
 const DAY_MS = 24 * 3600 * 1000;
 
+/** The member event type that starts each trigger (catalog triggers come from catalog events). */
+const MEMBER_EVENT_OF: Record<string, string | undefined> = {
+  purchase: 'purchase',
+  reservation: 'reservation',
+  cart_abandoned: 'cart_add',
+  signup_sequence: 'signup',
+};
+
 /**
  * Turns an accepted event into runs of the event-triggered campaigns it matches. Run keys make
  * each event's message (and each step of a member's sequence) happen once, however often the
@@ -37,7 +46,41 @@ export class TriggerMatcherService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly campaigns: CampaignsRepository,
     private readonly clock: DeliveryClock,
+    private readonly segments: SegmentsService,
+    private readonly facts: MemberFactsLoader,
   ) {}
+
+  private readonly prepared = new Map<string, { at: number; rule: PreparedRule }>();
+
+  /** The campaign's prepared condition (inline rule or saved segment), cached like the campaigns. */
+  private async conditionOf(c: CampaignEntity): Promise<PreparedRule | null> {
+    if (c.trigger.type !== 'event') return null;
+    const { condition, segmentId } = c.trigger;
+    if (condition === undefined && segmentId === undefined) return null;
+    const hit = this.prepared.get(c.id);
+    if (hit !== undefined && Date.now() - hit.at < 5_000) return hit.rule;
+    const rule =
+      segmentId !== undefined
+        ? await this.segments.prepareSegment(c.workspaceId, segmentId)
+        : await this.segments.prepare(c.workspaceId, condition);
+    this.prepared.set(c.id, { at: Date.now(), rule });
+    return rule;
+  }
+
+  /**
+   * Whether the member matches the campaign's condition now, with the segments lib's in-memory
+   * evaluator over the one member's facts (loaded once per event, only when a condition exists).
+   */
+  private async conditionHolds(
+    c: CampaignEntity,
+    facts: () => Promise<MemberFacts | null>,
+    now: Date,
+  ): Promise<boolean> {
+    const rule = await this.conditionOf(c);
+    if (rule === null) return true;
+    const f = await facts();
+    return f !== null && this.segments.evaluateMember(rule, f, c.channelId, now);
+  }
 
   private async eventCampaigns(workspaceId: string): Promise<CampaignEntity[]> {
     const hit = this.cache.get(workspaceId);
@@ -75,9 +118,12 @@ export class TriggerMatcherService {
       });
       if (run !== null) created.push({ runId: run.id, campaignId: c.id, dueAt });
     };
+    let loaded: Promise<MemberFacts | null> | undefined;
+    const facts = (): Promise<MemberFacts | null> => (loaded ??= this.facts.load(workspaceId, event.member_id));
     for (const c of campaigns) {
       if (c.trigger.type !== 'event') continue;
       const t = c.trigger;
+      if (MEMBER_EVENT_OF[t.event] !== event.type || !(await this.conditionHolds(c, facts, now))) continue;
       if (t.event === 'purchase' && event.type === 'purchase') {
         await add(c, `event:${event.id}`, now, null);
       } else if (t.event === 'reservation' && event.type === 'reservation') {
