@@ -54,7 +54,16 @@ import { LoginPageController } from './http/login-page.controller';
     WebhooksService,
     LineEventsHandler,
   ],
-  exports: [WebhooksService, LineProfilesService, AccountLinkingService, MemberLinksService, LinkingSettingsService],
+  exports: [
+    WebhooksService,
+    LineProfilesService,
+    AccountLinkingService,
+    LineLoginLinkingService,
+    MemberLinksService,
+    LinkingSettingsService,
+    KeywordRulesService,
+    LoginPageService,
+  ],
 })
 export class LinkingModule {}
 

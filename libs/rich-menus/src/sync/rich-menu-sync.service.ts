@@ -9,6 +9,7 @@ import { RichMenusRepository } from '../menus/rich-menus.repository';
 import { MenuUserRow, MenuUsersRepository } from './menu-users.repository';
 
 const PAGE = 5_000;
+export const RECONCILE_SCHEDULER = 'rich-menu-reconcile';
 /** Per reconciliation run and channel, this many users are checked against LINE itself. */
 const VERIFY_ON_LINE = 200;
 
@@ -45,6 +46,15 @@ export class RichMenuSyncService {
     const channels = await this.users.channelsToReconcile();
     await this.queue.addBulk(channels.map((c) => ({ name: 'reconcile', data: { channelId: c.channelId } })));
     return channels.length;
+  }
+
+  /** Periodic reconciliation of every channel every `everyMs` (0 removes the schedule). */
+  async scheduleReconciliation(everyMs: number): Promise<void> {
+    if (everyMs === 0) {
+      await this.queue.removeJobScheduler(RECONCILE_SCHEDULER);
+      return;
+    }
+    await this.queue.upsertJobScheduler(RECONCILE_SCHEDULER, { every: everyMs }, { name: 'reconcile-all', data: {} });
   }
 
   async requestChannel(channelId: string): Promise<void> {
