@@ -145,6 +145,15 @@ describe('ID linking, webhooks and per-user rich menus (against the emulator)', 
     const asAdmin = await (await w.call('/members/M-100/line-link', { key: w.adminKey })).text();
     expect(asAdmin).toContain(user);
 
+    // The member view shows the link too, with the LINE user id for admin keys only.
+    const member = (await (await w.call('/members/M-100', { key: w.writeKey })).json()) as {
+      line: Array<{ method: string; status: string; lineUserId?: string }>;
+    };
+    expect(member.line).toEqual([expect.objectContaining({ method: 'messaging_api', status: 'following' })]);
+    expect(JSON.stringify(member)).not.toContain(user);
+    const memberAsAdmin = (await (await w.call('/members/M-100', { key: w.adminKey })).json()) as typeof member;
+    expect(memberAsAdmin.line[0].lineUserId).toBe(user);
+
     await w.emulator(`/channels/${CH}/users/${user}/postbacks`, { data: 'action=unlink' });
     await eventually(async () => (await row(user))?.member_id === null);
     expect(await replyText(user, 5)).toContain('解除しました');

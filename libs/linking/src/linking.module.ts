@@ -1,12 +1,13 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { QueueModule, QueueName } from '@app/common';
 import { WorkspacesModule } from '@app/workspaces';
-import { MemberEntity } from '@app/members';
+import { MEMBER_LINE_LINKS, MemberEntity } from '@app/members';
 import { LineModule } from '@app/line';
 import { LINKING_ENTITIES } from './linking.entities';
 import { LineUsersRepository } from './users/line-users.repository';
 import { MembersReader } from './users/members.reader';
+import { LinkingMemberLineLinks } from './users/member-line-links.provider';
 import { LineProfilesService } from './users/line-profiles.service';
 import { LinkSecretsRepository } from './linking/link-secrets.repository';
 import { AccountLinkingService } from './linking/account-linking.service';
@@ -53,8 +54,10 @@ import { LoginPageController } from './http/login-page.controller';
     WebhookEventsRepository,
     WebhooksService,
     LineEventsHandler,
+    LinkingMemberLineLinks,
   ],
   exports: [
+    LinkingMemberLineLinks,
     WebhooksService,
     LineProfilesService,
     AccountLinkingService,
@@ -67,8 +70,20 @@ import { LoginPageController } from './http/login-page.controller';
 })
 export class LinkingModule {}
 
+/**
+ * Global so that the members lib can inject MEMBER_LINE_LINKS (the LINE links shown in
+ * GET /members/{externalId}) without depending on linking.
+ */
+@Global()
 @Module({
   imports: [LinkingModule],
+  providers: [{ provide: MEMBER_LINE_LINKS, useExisting: LinkingMemberLineLinks }],
+  exports: [MEMBER_LINE_LINKS],
+})
+export class LinkingMemberLineLinksModule {}
+
+@Module({
+  imports: [LinkingModule, LinkingMemberLineLinksModule],
   controllers: [WebhooksController, LinkingController, KeywordRulesController, LoginPageController],
 })
 export class LinkingHttpModule {}

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { WorkspaceId } from '@app/workspaces';
+import { ApiKeyScope, Auth, AuthContext, WorkspaceId, scopeAllows } from '@app/workspaces';
 import { BulkResult } from '../domain/bulk-result';
 import { MemberDetailsView, MemberView } from '../members/member.view';
 import { MembersService } from '../members/members.service';
@@ -45,8 +45,8 @@ export class MembersController {
   }
 
   @Get('members/:externalId')
-  get(@WorkspaceId() workspaceId: string, @Param('externalId') externalId: string): Promise<MemberDetailsView> {
-    return this.members.get(workspaceId, externalId);
+  get(@Auth() auth: AuthContext, @Param('externalId') externalId: string): Promise<MemberDetailsView> {
+    return this.members.get(auth.workspaceId, externalId, scopeAllows(auth.scope, ApiKeyScope.Admin));
   }
 
   @Delete('members/:externalId')

@@ -8,7 +8,9 @@ export const MEMBER_LINE_LINKS = Symbol('MEMBER_LINE_LINKS');
 
 export interface MemberLineLinkView {
   channelId: string;
-  lineUserId: string;
+  /** Only for callers with the admin scope: LINE user IDs never reach other callers. */
+  lineUserId?: string;
+  method?: string | null;
   linkedAt: string | null;
   /** e.g. following, blocked: whatever the linking lib knows. */
   status?: string;
@@ -16,5 +18,5 @@ export interface MemberLineLinkView {
 
 export interface MemberLineLinks {
   /** `memberId` is members.id (bigint as string). */
-  linksOf(workspaceId: string, memberId: string): Promise<MemberLineLinkView[]>;
+  linksOf(workspaceId: string, memberId: string, showLineUserIds: boolean): Promise<MemberLineLinkView[]>;
 }

@@ -82,14 +82,14 @@ export class MembersService {
     return { accepted: records.length - bad, duplicates: 0, rejected };
   }
 
-  async get(workspaceId: string, externalId: string): Promise<MemberDetailsView> {
+  async get(workspaceId: string, externalId: string, showLineUserIds = false): Promise<MemberDetailsView> {
     const member = await this.repository.findByExternalId(workspaceId, externalId);
     if (member === null)
       throw MembersException.notFound(MembersErrorCode.MemberNotFound, `Member ${externalId} not found`);
     const [ctx, details, line] = await Promise.all([
       this.context.load(workspaceId),
       this.repository.details(workspaceId, member, RECENT_EVENTS),
-      this.lineLinks?.linksOf(workspaceId, member.id) ?? Promise.resolve([]),
+      this.lineLinks?.linksOf(workspaceId, member.id, showLineUserIds) ?? Promise.resolve([]),
     ]);
     return {
       ...toMemberView(member, ctx.today),
