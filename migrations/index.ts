@@ -4,6 +4,7 @@ import { AddMembersEventsCatalog1795432789152 } from './1795432789152-AddMembers
 import { AddCampaignsDelivery1795433042399 } from './1795433042399-AddCampaignsDelivery';
 import { AddLinkingRichMenus1795433063824 } from './1795433063824-AddLinkingRichMenus';
 import { AddSegments1795433224523 } from './1795433224523-AddSegments';
+import { SegmentsQueryIndexes1795433900000 } from './1795433900000-SegmentsQueryIndexes';
 // <imports>
 
 export const MIGRATIONS = [
@@ -12,5 +13,6 @@ export const MIGRATIONS = [
   AddCampaignsDelivery1795433042399,
   AddLinkingRichMenus1795433063824,
   AddSegments1795433224523,
+  SegmentsQueryIndexes1795433900000,
   // <migrations>
 ];

@@ -329,5 +329,5 @@ describe('evaluator ≡ SQL compiler (fast-check against PostgreSQL)', () => {
     // Both answers occur often: the generators aim at values the population actually has.
     expect(hits / compared).toBeGreaterThan(0.15);
     expect(hits / compared).toBeLessThan(0.85);
-  });
+  }, 300_000);
 });

@@ -293,6 +293,13 @@ export class RuleCompiler {
     if (f.field.startsWith('properties.')) {
       return this.jsonPredicate(`${e}.${T.events.properties} -> ${key}`, type, f.op, f.value);
     }
+    if (type === 'number' && (f.op === 'gte' || f.op === 'gt')) {
+      // "some item ≥ X" ⇔ "largest item ≥ X": one function call the expression index covers
+      // (the indexed key is written as the schema map's literal so the planner matches it).
+      const k = f.field.slice(dot + 1) === T.events.indexedItemKey ? `'${T.events.indexedItemKey}'` : key;
+      const max = `lse_max_item_number(${e}.${T.events.properties}, ${k})`;
+      return definite(`${max} ${f.op === 'gte' ? '>=' : '>'} ${this.params.add(f.value, 'numeric')}`);
+    }
     const it = this.alias('it');
     const items = `(${e}.${T.events.properties} -> '${T.events.itemsKey}')`;
     return `EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(${items}) = 'array' THEN ${items} ELSE '[]'::jsonb END) AS ${it}(v) WHERE ${this.jsonPredicate(`${it}.v -> ${key}`, type, f.op, f.value)})`;

@@ -32,6 +32,8 @@ export const TABLES = {
     properties: 'properties',
     /** Purchase items live in `properties.items`: [{ sku, category, price, quantity }]. */
     itemsKey: 'items',
+    /** Item key with an expression index on lse_max_item_number(properties, key) for purchases. */
+    indexedItemKey: 'price',
   },
   lineUsers: {
     table: 'line_users',

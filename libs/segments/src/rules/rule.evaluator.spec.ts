@@ -1,0 +1,84 @@
+import { evaluate } from './rule.evaluator';
+import { MemberFacts } from './member-facts';
+import { Rule } from './rule.types';
+
+const NOW = new Date('2026-06-15T03:00:00Z');
+const ctx = { now: NOW, timeZone: 'Asia/Tokyo', channelId: 'ch' };
+const facts = (over: Partial<MemberFacts['member']> = {}, rest: Partial<MemberFacts> = {}): MemberFacts => ({
+  member: {
+    id: '1',
+    externalId: 'm1',
+    gender: null,
+    birthDate: null,
+    prefectureCode: null,
+    occupation: null,
+    membershipTier: null,
+    pointsBalance: null,
+    registeredAt: null,
+    marketingConsent: null,
+    attributes: {},
+    ...over,
+  },
+  aggregates: null,
+  events: [],
+  lineUsers: [],
+  catalogEvents: [],
+  ...rest,
+});
+const ev = (type: string, hoursAgo: number, properties: Record<string, unknown> = {}) => ({
+  type,
+  name: null,
+  occurredAt: new Date(NOW.getTime() - hoursAgo * 3_600_000),
+  amount: null,
+  sku: null,
+  properties,
+});
+
+describe('evaluate', () => {
+  it('computes age in the workspace time zone, birthdays included', () => {
+    const rule: Rule = { attr: 'age', op: 'between', value: [30, 40] };
+    expect(evaluate(rule, facts({ birthDate: '1985-06-16' }), ctx)).toBe(true); // 40, 41 tomorrow
+    expect(evaluate(rule, facts({ birthDate: '1985-06-15' }), ctx)).toBe(false); // 41 today
+    // 23:30 UTC on the 14th is already the 15th in Tokyo.
+    const late = { ...ctx, now: new Date('2026-06-14T15:30:00Z') };
+    expect(evaluate({ attr: 'age', op: 'gte', value: 41 }, facts({ birthDate: '1985-06-15' }), late)).toBe(true);
+  });
+
+  it('maps region groups to prefectures', () => {
+    const rule: Rule = { attr: 'region', op: 'eq', value: 'tokyo_area' };
+    expect([11, 12, 13, 14, 15].map((c) => evaluate(rule, facts({ prefectureCode: c }), ctx))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]);
+    expect(evaluate({ not: rule }, facts(), ctx)).toBe(true);
+    expect(evaluate({ attr: 'region', op: 'neq', value: 'tokyo_area' }, facts(), ctx)).toBe(false);
+  });
+
+  it('finds cart abandoners only once the 24 hours are over', () => {
+    const rule: Rule = {
+      sequence: {
+        first: { event: 'cart_add', within: { lastDays: 7 } },
+        then: { event: 'purchase', did: false, withinHours: 24 },
+      },
+    };
+    expect(evaluate(rule, facts({}, { events: [ev('cart_add', 30)] }), ctx)).toBe(true);
+    expect(evaluate(rule, facts({}, { events: [ev('cart_add', 30), ev('purchase', 20)] }), ctx)).toBe(false);
+    expect(evaluate(rule, facts({}, { events: [ev('cart_add', 2)] }), ctx)).toBe(false);
+  });
+
+  it('counts events with item filters', () => {
+    const rule: Rule = {
+      event: 'purchase',
+      where: [{ field: 'item.price', op: 'gte', value: 10000 }],
+      count: { op: 'gte', value: 3 },
+    };
+    const big = (h: number) => ev('purchase', h, { items: [{ price: 500 }, { price: 12000 }] });
+    expect(evaluate(rule, facts({}, { events: [big(1), big(2), big(3)] }), ctx)).toBe(true);
+    expect(
+      evaluate(rule, facts({}, { events: [big(1), big(2), ev('purchase', 3, { items: [{ price: 9999 }] })] }), ctx),
+    ).toBe(false);
+  });
+});
