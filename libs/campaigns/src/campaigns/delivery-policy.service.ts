@@ -62,7 +62,7 @@ export class DeliveryPolicyService {
       await this.campaigns.setStatus(
         workspaceId,
         c.id,
-        [CampaignStatus.Running],
+        [CampaignStatus.Running, CampaignStatus.Scheduled],
         CampaignStatus.Completed,
         c.statusReason,
       );

@@ -68,7 +68,13 @@ export class OutboxRelay {
       for (const b of stale) {
         const job = await this.batches.getJob(jobIdOf('b', b.id, b.gen));
         const state = job ? await job.getState() : 'missing';
-        if (state === 'waiting' || state === 'delayed' || state === 'prioritized') continue;
+        if (state === 'waiting' || state === 'prioritized') continue;
+        if (state === 'delayed' && job !== undefined) {
+          // Due by PostgreSQL's (and the delivery clock's) account: send now, not at BullMQ's timer.
+          await job.promote();
+          count++;
+          continue;
+        }
         await em.query(
           `UPDATE delivery_batches SET enqueue_generation = enqueue_generation + 1, enqueued_at = now() WHERE id = $1`,
           [b.id],

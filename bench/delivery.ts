@@ -1,0 +1,242 @@
+// npm run bench:delivery [-- --sizes 100000,1000000 --push-max 100000 --workers 2]
+// Campaigns to 100k / 1M recipients through the emulator answering after 30 ms, with LINE's rate
+// limits on (target: ≤ 1.05 × the time the limits allow, no 429) and off (the engine's ceiling,
+// target ≥ 300,000 recipients/s), for multicast and personalised push. The emulator runs in a worker
+// thread (its own event loop); the engine's workers are processes started from dist/ whose RSS is
+// sampled. Audiences are seeded with generate_series straight into members/line_users.
+import { parseArgs } from 'node:util';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { Client } from 'pg';
+import Redis from 'ioredis';
+import { messagingApi } from '@line/bot-sdk';
+import { loadConfig } from '@app/common';
+import { CampaignsService } from '@app/campaigns';
+import { SegmentsService } from '@app/segments';
+import { startEmulator } from '../apps/line-emulator/src/server';
+import { createApiApp } from '../apps/api/src/api.factory';
+import { createDataSource } from '../migrations/data-source';
+import { lineUserIdOf, spawnWorker, WorkerProcess } from './lib/delivery-harness';
+
+const CHANNEL = { channelId: '1999999998', channelSecret: 'bench-secret', accessToken: 'bench-delivery-token' };
+const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DB = 'lse_bench_delivery';
+const PREFIX = 'lse-bench-delivery';
+const LATENCY_MS = 30;
+
+async function serveEmulator(): Promise<void> {
+  const emulator = await startEmulator({
+    channels: [{ ...CHANNEL, monthlyQuota: null }],
+    settings: { latencyMs: LATENCY_MS },
+    maxRecipientsRetained: 100_000,
+  });
+  parentPort?.postMessage(emulator.url);
+  parentPort?.on('message', (m) => {
+    if (m === 'stop') void emulator.close().then(() => process.exit(0));
+  });
+}
+
+const out = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface Counts {
+  requests: Record<string, number>;
+  recipientsDelivered: number;
+  rejected: Record<string, number>;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '100000,1000000' },
+      'push-max': { type: 'string', default: '100000' },
+      workers: { type: 'string', default: '2' },
+      'sdk-sample': { type: 'string', default: '200' },
+    },
+  });
+  const sizes = values.sizes.split(',').map(Number);
+  const pushMax = Number(values['push-max']);
+  const workerCount = Number(values.workers);
+
+  const thread = new Worker(__filename);
+  const emuUrl = await new Promise<string>((resolve, reject) => {
+    thread.once('message', (m: string) => resolve(m));
+    thread.once('error', reject);
+  });
+  const emu = async <T>(path: string, init?: RequestInit): Promise<T> => {
+    const res = await fetch(`${emuUrl}/_emulator${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json' },
+    });
+    return (await res.json()) as T;
+  };
+
+  const admin = new Client({ connectionString: `${SERVER}/postgres` });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${DB}`);
+  await admin.end();
+  const env: Record<string, string> = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: `${SERVER}/${DB}`,
+    REDIS_URL,
+    QUEUE_PREFIX: PREFIX,
+    DATABASE_POOL_SIZE: '10',
+    LINE_API_BASE_URL: emuUrl,
+    LINE_DATA_API_BASE_URL: emuUrl,
+    DELIVERY_RECONCILE_INTERVAL_MS: '1000',
+  };
+  const config = loadConfig({}, { ...env, LOG_LEVEL: 'silent', API_PORT: '0' }, '/nonexistent/.env');
+  const ds = await createDataSource(config).initialize();
+  await ds.runMigrations({ transaction: 'each' });
+  await ds.destroy();
+  const redis = new Redis(REDIS_URL);
+  const flushPrefix = async (): Promise<void> => {
+    const keys = await redis.keys(`${PREFIX}:*`);
+    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+  };
+  await flushPrefix();
+
+  const sql = new Client({ connectionString: config.database.url });
+  await sql.connect();
+  const ws = await sql.query<{ id: string }>(`INSERT INTO workspaces (name) VALUES ('bench') RETURNING id`);
+  const workspaceId = ws.rows[0].id;
+  const ch = await sql.query<{ id: string }>(
+    `INSERT INTO channels (workspace_id, name, line_channel_id, channel_secret, access_token)
+     VALUES ($1, 'bench', $2, $3, $4) RETURNING id`,
+    [workspaceId, CHANNEL.channelId, CHANNEL.channelSecret, CHANNEL.accessToken],
+  );
+  const channelId = ch.rows[0].id;
+  await sql.query(
+    `INSERT INTO channel_delivery_settings (channel_id, workspace_id, quiet_start, quiet_end, frequency_cap_max)
+     VALUES ($1, $2, '00:00', '00:00', 0)`,
+    [channelId, workspaceId],
+  );
+  const total = Math.max(...sizes);
+  let t0 = Date.now();
+  // Member g has points_balance = g: a segment "pointsBalance < N" is an audience of N.
+  await sql.query(
+    `INSERT INTO members (workspace_id, external_id, first_name, points_balance, attributes)
+     SELECT $1, 'b' || g, 'name' || g, g, '{}'::jsonb FROM generate_series(0, $2::int - 1) g`,
+    [workspaceId, total],
+  );
+  await sql.query(
+    `INSERT INTO line_users (workspace_id, channel_id, line_user_id, following, member_id)
+     SELECT $1, $2, 'U' || lpad(to_hex(m.points_balance), 32, '0'), true, m.id FROM members m WHERE m.workspace_id = $1`,
+    [workspaceId, channelId],
+  );
+  await sql.query(`ANALYZE members; ANALYZE line_users`);
+  out(`seeded ${total.toLocaleString()} members + LINE users with generate_series in ${(Date.now() - t0) / 1000} s`);
+
+  const api = await createApiApp(config);
+  await api.init();
+  const campaigns = api.get(CampaignsService);
+  const segments = api.get(SegmentsService);
+  const segmentOf = new Map<number, string>();
+  for (const n of sizes) {
+    const s = await segments.create(workspaceId, {
+      name: `first ${n}`,
+      channelId,
+      rules: { attr: 'pointsBalance', op: 'lt', value: n },
+    });
+    segmentOf.set(n, s.id);
+  }
+
+  out(
+    `\nemulator latency ${LATENCY_MS} ms; ${workerCount} worker processes (DELIVERY_CONCURRENCY ${config.delivery.concurrency}); ` +
+      `limits off = emulator buckets off and DELIVERY_RATE_PERCENT=1000`,
+  );
+  out(
+    '| audience | kind | LINE limits | recipients/s | LINE requests/s | 429s | time | time LINE allows | ratio | worker peak RSS |',
+  );
+  out('|---|---|---|---|---|---|---|---|---|---|');
+  const results: Array<{ n: number; kind: string; limits: boolean; perSec: number }> = [];
+  for (const limits of [true, false]) {
+    await emu('/settings', { method: 'PUT', body: JSON.stringify({ rateLimits: limits }) });
+    for (const kind of ['multicast', 'push'] as const) {
+      for (const n of sizes) {
+        if (kind === 'push' && n > pushMax) {
+          const ideal = n / 2000;
+          out(
+            `| ${n.toLocaleString()} | push | ${limits ? 'on' : 'off'} | not run (--push-max ${pushMax}) | | | | ${ideal.toFixed(1)} s | | |`,
+          );
+          continue;
+        }
+        await flushPrefix();
+        const workers: WorkerProcess[] = Array.from({ length: workerCount }, () =>
+          spawnWorker({ ...env, DELIVERY_RATE_PERCENT: limits ? '99' : '1000' }),
+        );
+        await sleep(4000); // boot
+        const before = await emu<Counts>('/counts');
+        t0 = Date.now();
+        const created = await campaigns.create(workspaceId, {
+          name: `${kind} ${n} ${limits ? 'on' : 'off'}`,
+          channelId,
+          audience: { type: 'segment', segmentId: segmentOf.get(n) ?? '' },
+          messages: [{ type: 'text', text: kind === 'push' ? '{{ member.firstName }}さん、セールです' : 'セールです' }],
+          trigger: { type: 'now' },
+        });
+        let view = await campaigns.get(workspaceId, created.id);
+        while (view.status !== 'completed') {
+          for (const w of workers) w.sample();
+          await sleep(200);
+          view = await campaigns.get(workspaceId, created.id);
+          if (Date.now() - t0 > 1_800_000) throw new Error(`stuck: ${JSON.stringify(view.progress)}`);
+        }
+        const secs = (Date.now() - t0) / 1000;
+        const after = await emu<Counts>('/counts');
+        const reqs = after.requests.multicast + after.requests.push - before.requests.multicast - before.requests.push;
+        const r429 = (after.rejected['429'] ?? 0) - (before.rejected['429'] ?? 0);
+        const ideal = kind === 'multicast' ? Math.ceil(n / 500) / 200 : n / 2000;
+        const peak = Math.max(...workers.map((w) => w.peakRss));
+        for (const w of workers) await w.kill('SIGTERM');
+        const perSec = Math.round(view.progress.sent / secs);
+        results.push({ n, kind, limits, perSec });
+        out(
+          `| ${n.toLocaleString()} | ${kind} | ${limits ? 'on' : 'off'} | ${perSec.toLocaleString()} | ${Math.round(reqs / secs).toLocaleString()} | ${r429} | ${secs.toFixed(1)} s | ${limits ? `${ideal.toFixed(1)} s` : '–'} | ${limits ? `${(secs / ideal).toFixed(3)} ×` : '–'} | ${(peak / 1048576).toFixed(0)} MB |`,
+        );
+        if (view.progress.sent !== n) out(`  !! sent ${view.progress.sent} of ${n}`);
+      }
+    }
+  }
+
+  // A plain @line/bot-sdk loop: one awaited push per user (limits on, 30 ms). Extrapolated from a sample.
+  await emu('/settings', { method: 'PUT', body: JSON.stringify({ rateLimits: true }) });
+  const sample = Number(values['sdk-sample']);
+  const client = new messagingApi.MessagingApiClient({ channelAccessToken: CHANNEL.accessToken, baseURL: emuUrl });
+  t0 = Date.now();
+  for (let i = 0; i < sample; i++) {
+    await client.pushMessage({ to: lineUserIdOf(i), messages: [{ type: 'text', text: `name${i}さん、セールです` }] });
+  }
+  const sdkPerSec = sample / ((Date.now() - t0) / 1000);
+  out(
+    `\n@line/bot-sdk loop (one awaited push per user): ${sdkPerSec.toFixed(1)} recipients/s, measured on ${sample} users and extrapolated:`,
+  );
+  for (const r of results) {
+    out(
+      `  ${r.n.toLocaleString()} ${r.kind} limits ${r.limits ? 'on' : 'off'}: engine ${r.perSec.toLocaleString()}/s vs loop ${sdkPerSec.toFixed(0)}/s = ${(r.perSec / sdkPerSec).toFixed(0)} × faster (loop would take ${(r.n / sdkPerSec / 3600).toFixed(1)} h)`,
+    );
+  }
+
+  await api.close();
+  await sql.end();
+  await flushPrefix();
+  redis.disconnect();
+  thread.postMessage('stop');
+}
+
+if (isMainThread) {
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+} else {
+  void workerData;
+  void serveEmulator();
+}

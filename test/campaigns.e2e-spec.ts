@@ -1,0 +1,301 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createTestContext, TestContext } from '@app/testing';
+import { ApiKeyScope, ApiKeysService } from '@app/workspaces';
+import { CampaignView } from '@app/campaigns';
+import { DeliveryClock } from '@app/delivery';
+import { SegmentsService } from '@app/segments';
+import { startEmulator, RunningEmulator } from '../apps/line-emulator/src/server';
+import { createWorkerApp } from '../apps/worker/src/worker.factory';
+import { createApiApp } from '../apps/api/src/api.factory';
+import { lineUserIdOf, seedAudience } from '../bench/lib/delivery-harness';
+
+const LINE_CHANNEL = '2000000888';
+const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
+
+jest.setTimeout(120_000);
+describe('campaigns over HTTP (segments, triggers, rules) through the LINE emulator', () => {
+  let ctx: TestContext;
+  let emu: RunningEmulator;
+  let api: NestFastifyApplication;
+  let worker: INestApplicationContext;
+  let workspaceId: string;
+  let channelId: string;
+  let key: string;
+
+  const call = async <T = Record<string, unknown>>(
+    method: 'GET' | 'POST' | 'PUT',
+    url: string,
+    payload?: unknown,
+  ): Promise<{ status: number; body: T }> => {
+    const res = await api.inject({
+      method,
+      url,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      payload: payload === undefined ? undefined : JSON.stringify(payload),
+    });
+    return { status: res.statusCode, body: res.json<T>() };
+  };
+  const received = (i: number): string[] =>
+    emu.recorder
+      .query({ channelId: LINE_CHANNEL, userId: lineUserIdOf(i), limit: 1000 })
+      .map((r) => (r.messages[0] as { text: string }).text);
+  const waitFor = async (id: string, done: (v: CampaignView) => boolean, ms = 30_000): Promise<CampaignView> => {
+    for (const until = Date.now() + ms; ;) {
+      const { body } = await call<CampaignView>('GET', `/campaigns/${id}`);
+      if (done(body)) return body;
+      if (Date.now() > until) throw new Error(`timed out: ${JSON.stringify(body.progress)} ${body.status}`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  };
+  const until = async (check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> => {
+    for (const end = Date.now() + ms; !(await check());) {
+      if (Date.now() > end) throw new Error('condition not reached');
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  };
+  /** Moves the time every delivery rule sees (api and worker) to `at`. */
+  const setNow = (at: Date): void => {
+    for (const app of [api, worker]) app.get(DeliveryClock).setNow(at);
+  };
+  const settings = (body: Record<string, unknown>): Promise<{ status: number }> =>
+    call('PUT', `/channels/${channelId}/delivery-settings`, body);
+  const event = (memberId: string, type: string, properties: Record<string, unknown> = {}): Promise<unknown> =>
+    call('POST', '/events', {
+      eventId: `${type}-${memberId}-${Math.random()}`,
+      memberId,
+      type,
+      occurredAt: new Date().toISOString(),
+      properties,
+    }).then((r) => expect(r.status).toBe(201));
+
+  beforeAll(async () => {
+    emu = await startEmulator({
+      channels: [{ channelId: LINE_CHANNEL, channelSecret: 'secret', accessToken: 'token-888', monthlyQuota: null }],
+    });
+    ctx = await createTestContext({
+      LINE_API_BASE_URL: emu.url,
+      LINE_DATA_API_BASE_URL: emu.url,
+      DELIVERY_RECONCILE_INTERVAL_MS: '200',
+      DELIVERY_LEASE_MS: '2000',
+    });
+    worker = await createWorkerApp(ctx.config);
+    await worker.init();
+    api = await createApiApp(ctx.config);
+    await api.init();
+    await api.getHttpAdapter().getInstance().ready();
+    const ws = await ctx.sql.query<{ id: string }>(`INSERT INTO workspaces (name) VALUES ('c') RETURNING id`);
+    workspaceId = ws.rows[0].id;
+    key = (await api.get(ApiKeysService).create(workspaceId, ApiKeyScope.Admin, 'test')).key;
+    const ch = await ctx.sql.query<{ id: string }>(
+      `INSERT INTO channels (workspace_id, name, line_channel_id, channel_secret, access_token)
+       VALUES ($1, 'c', $2, 'secret', 'token-888') RETURNING id`,
+      [workspaceId, LINE_CHANNEL],
+    );
+    channelId = ch.rows[0].id;
+    expect((await settings({ quietStart: '00:00', quietEnd: '00:00', frequencyCapMax: 0 })).status).toBe(200);
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await worker?.close();
+    await ctx?.close();
+    await emu?.close();
+  });
+
+  it('sends to a saved segment (snapshot) with preview and progress over HTTP', async () => {
+    await seedAudience(ctx.sql, workspaceId, channelId, 1, 300, { prefix: 's' });
+    const segment = await api.get(SegmentsService).create(workspaceId, {
+      name: 'points ≥ 200',
+      channelId,
+      rules: { attr: 'pointsBalance', op: 'gte', value: 200 },
+    });
+    const draft = await call<CampaignView>('POST', '/campaigns', {
+      name: 'segment',
+      channelId,
+      audience: { type: 'segment', segmentId: segment.id },
+      messages: [{ type: 'text', text: 'seg {{ member.points }}' }],
+      trigger: { type: 'now' },
+      start: false,
+    });
+    expect(draft.status).toBe(201);
+    const preview = await call('GET', `/campaigns/${draft.body.id}/preview`);
+    expect(preview.status).toBe(200);
+    expect(await call('POST', `/campaigns/${draft.body.id}/start`)).toMatchObject({ status: 200 });
+    const done = await waitFor(draft.body.id, (v) => v.status === 'completed');
+    // 200..300 with points ≥ 200 and following (i % 10 !== 9): the snapshot keeps reachable members only.
+    const expected = Array.from({ length: 101 }, (_, k) => 200 + k).filter((i) => i % 10 !== 9);
+    expect(done.progress.sent).toBe(expected.length);
+    expect(received(250)).toEqual(['seg 250']);
+    expect(received(199)).toEqual([]);
+    const bad = await call<{ error: { code: string; details: unknown[] } }>('POST', '/campaigns', {
+      name: 'bad',
+      channelId,
+      messages: [],
+      trigger: { type: 'event', event: 'purchase', condition: { attr: 'nope', op: 'eq', value: 1 } },
+    });
+    expect(bad.status).toBe(400);
+  });
+
+  it('event triggers: thank-you with a segment condition, cart reminder cancelled by a purchase, step sequence stopped by conversion', async () => {
+    await seedAudience(ctx.sql, workspaceId, channelId, 1001, 6, { prefix: 'e', someNotFollowing: false });
+    const create = (name: string, trigger: Record<string, unknown>, texts: string[]): Promise<unknown> =>
+      call('POST', '/campaigns', {
+        name,
+        channelId,
+        category: 'transactional',
+        messages: texts.map((text) => ({ type: 'text', text })),
+        trigger: { type: 'event', ...trigger },
+      }).then((r) => expect(r.status).toBe(201));
+    await create('thanks', { event: 'purchase', condition: { attr: 'pointsBalance', op: 'gte', value: 1002 } }, [
+      'thanks',
+    ]);
+    await create('cart', { event: 'cart_abandoned', delayMinutes: 60 }, ['cart reminder']);
+    await create('welcome', { event: 'signup_sequence', stepDays: [0, 3] }, ['welcome day 0', 'welcome day 3']);
+    const purchase = { orderId: 'o', totalAmount: 100, items: [{ sku: 'A', price: 100, quantity: 1 }] };
+    await event('e1001', 'purchase', purchase); // points 1001: condition false
+    await event('e1002', 'purchase', purchase); // points 1002: thanked
+    await until(() => received(1002).includes('thanks'));
+    expect(received(1001)).toEqual([]);
+
+    await event('e1003', 'cart_add', { sku: 'A' });
+    await event('e1004', 'cart_add', { sku: 'A' });
+    await event('e1005', 'signup');
+    await event('e1006', 'signup');
+    await until(() => received(1005).includes('welcome day 0') && received(1006).includes('welcome day 0'));
+    await new Promise((r) => setTimeout(r, 300));
+    await event('e1004', 'purchase', purchase); // cancels 1004's cart reminder
+    await event('e1006', 'purchase', purchase); // converts: stops 1006's sequence
+    await new Promise((r) => setTimeout(r, 500));
+    setNow(new Date(Date.now() + 61 * MIN));
+    await until(() => received(1003).includes('cart reminder'));
+    setNow(new Date(Date.now() + 3 * DAY + MIN));
+    await until(() => received(1005).includes('welcome day 3'));
+    await new Promise((r) => setTimeout(r, 1000));
+    // Their purchases thank them (points ≥ 1002); the reminder and day 3 never come.
+    expect(received(1004)).toEqual(['thanks']);
+    expect(received(1006)).toEqual(['welcome day 0', 'thanks']);
+    expect(received(1003)).toEqual(['cart reminder']);
+    expect(received(1005)).toEqual(['welcome day 0', 'welcome day 3']);
+    const { rows } = await ctx.sql.query<{ status_reason: string }>(
+      `SELECT status_reason FROM campaign_runs WHERE status = 'cancelled' ORDER BY status_reason`,
+    );
+    expect(rows.map((r) => r.status_reason)).toEqual(['converted (purchased)', 'purchased after the cart add']);
+    for (const app of [api, worker]) app.get(DeliveryClock).reset();
+  });
+
+  it('holds a marketing send during quiet hours and sends at their end; caps frequency; refuses or trims on quota', async () => {
+    await seedAudience(ctx.sql, workspaceId, channelId, 2001, 10, { prefix: 'q', someNotFollowing: false });
+    const ids = Array.from({ length: 10 }, (_, k) => `q${2001 + k}`);
+    expect(
+      (await settings({ quietStart: '21:00', quietEnd: '09:00', frequencyCapMax: 1, frequencyCapDays: 7 })).status,
+    ).toBe(200);
+    await new Promise((r) => setTimeout(r, 2_100)); // the worker caches channel settings for 2 s
+    setNow(new Date('2026-06-01T22:00:00+09:00'));
+    const quiet = await call<CampaignView>('POST', '/campaigns', {
+      name: 'late',
+      channelId,
+      audience: { type: 'members', externalIds: ids.slice(0, 5) },
+      messages: [{ type: 'text', text: 'late sale' }],
+      trigger: { type: 'now' },
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(received(2001)).toEqual([]);
+    expect((await call<CampaignView>('GET', `/campaigns/${quiet.body.id}`)).body.progress.queued).toBe(5);
+    setNow(new Date('2026-06-02T09:00:30+09:00'));
+    await waitFor(quiet.body.id, (v) => v.status === 'completed');
+    expect(received(2001)).toEqual(['late sale']);
+
+    // Cap 1 per 7 days: the 5 who got "late sale" are skipped now, the others get it.
+    const capped = await call<CampaignView>('POST', '/campaigns', {
+      name: 'cap',
+      channelId,
+      audience: { type: 'members', externalIds: ids },
+      messages: [{ type: 'text', text: 'second' }],
+      trigger: { type: 'now' },
+    });
+    const c = await waitFor(capped.body.id, (v) => v.status === 'completed');
+    expect(c.progress.sent).toBe(5);
+    expect(c.progress.skipped).toEqual({ frequency_cap: 5 });
+    expect(received(2006)).toEqual(['second']);
+    await settings({ quietStart: '00:00', quietEnd: '00:00', frequencyCapMax: 0 });
+    await new Promise((r) => setTimeout(r, 2_100));
+
+    // Quota: 3 messages left this month.
+    await fetch(`${emu.url}/_emulator/channels/${LINE_CHANNEL}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ monthlyQuota: emu.recorder.counts.messagesDelivered + 3 }),
+    });
+    const refused = await call<CampaignView>('POST', '/campaigns', {
+      name: 'refuse',
+      channelId,
+      audience: { type: 'members', externalIds: ids },
+      messages: [{ type: 'text', text: 'over quota' }],
+      trigger: { type: 'now' },
+    });
+    const r = await waitFor(refused.body.id, (v) => v.status === 'refused');
+    expect(r.statusReason).toMatch(/quota/);
+    const partial = await call<CampaignView>('POST', '/campaigns', {
+      name: 'partial',
+      channelId,
+      quotaPolicy: 'partial',
+      audience: { type: 'members', externalIds: ids },
+      messages: [{ type: 'text', text: 'partial' }],
+      trigger: { type: 'now' },
+    });
+    const p = await waitFor(partial.body.id, (v) => v.status === 'completed');
+    expect(p.progress.sent).toBe(3);
+    expect(p.progress.skipped).toEqual({ quota: 7 });
+    expect(p.statusReason).toMatch(/Partial/);
+    await fetch(`${emu.url}/_emulator/channels/${LINE_CHANNEL}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ monthlyQuota: null }),
+    });
+    for (const app of [api, worker]) app.get(DeliveryClock).reset();
+  });
+
+  it('runs a scheduled one-off at its time and a recurring campaign once per occurrence', async () => {
+    await seedAudience(ctx.sql, workspaceId, channelId, 3001, 3, { prefix: 'r', someNotFollowing: false });
+    const ids = ['r3001', 'r3002', 'r3003'];
+    const base = Date.now();
+    const once = await call<CampaignView>('POST', '/campaigns', {
+      name: 'once',
+      channelId,
+      audience: { type: 'members', externalIds: ids },
+      messages: [{ type: 'text', text: 'scheduled' }],
+      trigger: { type: 'once', at: new Date(base + 10 * MIN).toISOString() },
+    });
+    expect(once.body.status).toBe('scheduled');
+    const rec = await call<CampaignView>('POST', '/campaigns', {
+      name: 'monthly',
+      channelId,
+      audience: { type: 'members', externalIds: ids },
+      messages: [{ type: 'text', text: 'recurring' }],
+      trigger: { type: 'recurring', cron: '0 * * * *', timezone: 'Asia/Tokyo' },
+    });
+    expect(rec.body.status).toBe('active');
+    await new Promise((r) => setTimeout(r, 800));
+    expect(received(3001)).toEqual([]);
+    setNow(new Date(base + 11 * MIN));
+    await waitFor(once.body.id, (v) => v.status === 'completed');
+    expect(received(3001).filter((t) => t === 'scheduled')).toHaveLength(1);
+    setNow(new Date(base + 61 * MIN));
+    await until(() => received(3002).includes('recurring'));
+    setNow(new Date(base + 121 * MIN));
+    await until(() => received(3002).filter((t) => t === 'recurring').length >= 2);
+    await new Promise((r) => setTimeout(r, 1000));
+    // One run per hourly occurrence, each its own key; every member once per run.
+    const runs = await call<unknown[]>('GET', `/campaigns/${rec.body.id}/runs`);
+    expect(runs.body.length).toBeGreaterThanOrEqual(2);
+    for (const m of [3001, 3002, 3003]) {
+      expect(received(m).filter((t) => t === 'recurring')).toHaveLength(runs.body.length);
+    }
+    for (const app of [api, worker]) app.get(DeliveryClock).reset();
+  });
+});
