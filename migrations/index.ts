@@ -5,6 +5,7 @@ import { AddCampaignsDelivery1795433042399 } from './1795433042399-AddCampaignsD
 import { AddLinkingRichMenus1795433063824 } from './1795433063824-AddLinkingRichMenus';
 import { AddSegments1795433224523 } from './1795433224523-AddSegments';
 import { SegmentsQueryIndexes1795433900000 } from './1795433900000-SegmentsQueryIndexes';
+import { SegmentSnapshotMembersWithoutFks1795434820892 } from './1795434820892-SegmentSnapshotMembersWithoutFks';
 // <imports>
 
 export const MIGRATIONS = [
@@ -14,5 +15,6 @@ export const MIGRATIONS = [
   AddLinkingRichMenus1795433063824,
   AddSegments1795433224523,
   SegmentsQueryIndexes1795433900000,
+  SegmentSnapshotMembersWithoutFks1795434820892,
   // <migrations>
 ];

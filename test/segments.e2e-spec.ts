@@ -3,6 +3,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { createTestContext, TestContext } from '@app/testing';
 import { ApiKeyScope, ApiKeysService, ChannelsService, WorkspacesService } from '@app/workspaces';
 import type { MemberFacts } from '@app/segments';
+import { SEGMENT_MEMBERSHIP, SegmentMembershipPort } from '@app/rich-menus';
 import { createApiApp } from '../apps/api/src/api.factory';
 import { createWorkerApp } from '../apps/worker/src/worker.factory';
 import { loadPopulation, person } from './segments.fixtures';
@@ -315,6 +316,18 @@ describe('segments (api + worker, real PostgreSQL)', () => {
     expect((await call(`/segments/${id}`)).status).toBe(404);
     // The snapshot outlives the segment: a sent campaign's audience stays reproducible.
     expect((await call(`/segments/snapshots/${snap.body.snapshotId}`)).body.size).toBe(2);
+  });
+
+  it('answers the rich-menu port "which of these members are in the segment"', async () => {
+    const created = await call('/segments', { body: { name: 'Gold 2', channelId, rules: EXAMPLES.goldMembers } });
+    const { rows } = await ctx.sql.query(`SELECT id::text, external_id FROM members WHERE external_id LIKE 'gold%'`);
+    const ids = (rows as Array<{ id: string; external_id: string }>).map((r) => r.id);
+    const port = api.get<symbol, SegmentMembershipPort>(SEGMENT_MEMBERSHIP);
+    const workspaceId = (await api.get(WorkspacesService).ensureDefault()).id;
+    const inSegment = await port.membersIn(workspaceId, created.body.id as string, ids);
+    const gold = (rows as Array<{ id: string; external_id: string }>).find((r) => r.external_id === 'gold');
+    expect([...inSegment]).toEqual([gold?.id]);
+    expect((await port.membersIn(workspaceId, '00000000-0000-4000-8000-000000000000', ids)).size).toBe(0);
   });
 
   it('documents the rule tree in the OpenAPI schema', async () => {

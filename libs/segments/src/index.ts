@@ -20,4 +20,5 @@ export * from './segments.repository';
 export * from './segments.service';
 export * from './segment-refresh.scheduler';
 export * from './facts/member-facts.loader';
+export * from './segment-membership.service';
 export * from './segments.module';

@@ -1,23 +1,36 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { QueueModule, QueueName } from '@app/common';
 import { WorkspacesModule } from '@app/workspaces';
+import { SEGMENT_MEMBERSHIP } from '@app/rich-menus';
 import { SEGMENT_ENTITIES } from './segments.entities';
 import { SegmentsRepository } from './segments.repository';
 import { SegmentsService } from './segments.service';
 import { MemberFactsLoader } from './facts/member-facts.loader';
 import { SegmentRefreshScheduler } from './segment-refresh.scheduler';
+import { SegmentMembershipService } from './segment-membership.service';
 import { SegmentsController } from './http/segments.controller';
 
-/** Segments for any app: rules, previews, snapshots, counts, the member-facts loader. */
+/**
+ * Segments for any app: rules, previews, snapshots, counts, the member-facts loader. Global so
+ * that the rich-menu lib finds its SEGMENT_MEMBERSHIP port wherever segments are loaded.
+ */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forFeature(SEGMENT_ENTITIES),
     WorkspacesModule,
     QueueModule.register(QueueName.SegmentRefresh),
   ],
-  providers: [SegmentsRepository, SegmentsService, MemberFactsLoader, SegmentRefreshScheduler],
-  exports: [SegmentsService, MemberFactsLoader, SegmentRefreshScheduler],
+  providers: [
+    SegmentsRepository,
+    SegmentsService,
+    MemberFactsLoader,
+    SegmentRefreshScheduler,
+    SegmentMembershipService,
+    { provide: SEGMENT_MEMBERSHIP, useExisting: SegmentMembershipService },
+  ],
+  exports: [SegmentsService, MemberFactsLoader, SegmentRefreshScheduler, SegmentMembershipService, SEGMENT_MEMBERSHIP],
 })
 export class SegmentsModule {}
 

@@ -9,7 +9,7 @@ import { MemberFacts } from './rules/member-facts';
 import { Rule, mentionsLink, referencedSegments } from './rules/rule.types';
 import { segmentReferences } from './rules/rule-paths';
 import { CustomAttributeTypes } from './rules/schema-map';
-import { countSql, memberTestSql, sampleSql, snapshotInsertSql } from './rules/segment-query';
+import { countSql, memberTestSql, membersInSql, sampleSql, snapshotInsertSql } from './rules/segment-query';
 import { SegmentEntity } from './entities/segment.entity';
 import { SEGMENT_QUERY_LIMITS, SegmentsRepository } from './segments.repository';
 import { SegmentsException } from './segments.exception';
@@ -332,6 +332,19 @@ export class SegmentsService {
       );
       return row.hit;
     });
+  }
+
+  /** Of some members, those in a saved segment's audience on its channel now (rich menus). */
+  async membersIn(workspaceId: string, segmentId: string, memberIds: string[], now = new Date()): Promise<Set<string>> {
+    if (memberIds.length === 0) return new Set();
+    const segment = await this.get(workspaceId, segmentId);
+    const p = await this.prepare(workspaceId, segment.rules, segmentId);
+    const c = this.compile(p, workspaceId, segment.channelId, now);
+    const ref = c.params.add(memberIds, 'bigint[]');
+    const rows = await this.repository.guarded(SEGMENT_QUERY_LIMITS.previewTimeoutMs, (em) =>
+      em.query<Array<{ member_id: string }>>(membersInSql(c, p.restrictToReachable, ref), c.params.values),
+    );
+    return new Set(rows.map((r) => r.member_id));
   }
 
   /**

@@ -64,8 +64,12 @@ const CASTS: Record<ValueType, SqlCast> = {
   timestamp: 'timestamptz',
 };
 
-/** Wraps a predicate that may be NULL: every condition is two-valued, so `not` is plain negation. */
-const definite = (sql: string): string => `COALESCE((${sql}), false)`;
+/**
+ * Every condition is two-valued (so `not` is plain negation): a comparison of `expr` with
+ * non-null parameters is NULL only when `expr` is, and `false AND NULL` is false. Written this
+ * way rather than COALESCE(…, false) so that the planner still sees (and indexes) the comparison.
+ */
+const nonNull = (expr: string, pred: string): string => `(${expr} IS NOT NULL AND ${pred})`;
 
 /**
  * Compiles a validated rule tree into ONE boolean SQL expression. Parameters `$1` (workspace)
@@ -137,7 +141,7 @@ export class RuleCompiler {
         const plan = elapsedPlan(c.op, c.value, this.today, s.unit);
         const ors = plan.clauses.map((and) => `(${and.map((b) => this.dateBound(ref, s.base, b)).join(' AND ')})`);
         const body = `(${ors.join(' OR ')})`;
-        return plan.negate ? `(${ref} IS NOT NULL AND NOT ${body})` : definite(body);
+        return plan.negate ? nonNull(ref, `NOT ${body}`) : nonNull(ref, body);
       }
       case 'birthMonth':
         return this.scalarPredicate(`EXTRACT(MONTH FROM m.${T.members.birthDate})`, 'number', c.op, c.value);
@@ -145,7 +149,7 @@ export class RuleCompiler {
         const col = `m.${T.members.prefectureCode}`;
         if (c.op === 'exists' || c.op === 'notExists') {
           const known = `${col} BETWEEN 1 AND ${ALL_PREFECTURE_CODES.length}`;
-          return c.op === 'exists' ? definite(known) : `(NOT ${definite(known)})`;
+          return c.op === 'exists' ? nonNull(col, known) : `(NOT ${nonNull(col, known)})`;
         }
         const codes = placeCodes(s.regions, listOf(c.value));
         // A contiguous run of codes (every region but Tokyo/Kansai areas) is a range test.
@@ -153,7 +157,7 @@ export class RuleCompiler {
         const hit = contiguous
           ? `${col} BETWEEN ${this.params.add(codes[0], 'int')} AND ${this.params.add(codes[codes.length - 1], 'int')}`
           : `${col} = ANY(${this.params.add(codes, 'int[]')})`;
-        return c.op === 'eq' || c.op === 'in' ? definite(hit) : definite(`NOT (${hit})`);
+        return c.op === 'eq' || c.op === 'in' ? nonNull(col, hit) : nonNull(col, `NOT (${hit})`);
       }
     }
   }
@@ -180,30 +184,29 @@ export class RuleCompiler {
       case 'notExists':
         return `(${expr} IS NULL)`;
       case 'eq':
-        if (type === 'date') return definite(`${expr} = ${p(value)}`);
-        return definite(`${expr} = ${p(value)}`);
+        return nonNull(expr, `${expr} = ${p(value)}`);
       case 'neq':
-        return definite(`${expr} <> ${p(value)}`);
+        return nonNull(expr, `${expr} <> ${p(value)}`);
       case 'in':
-        return definite(`${expr} = ANY(${p(value, `${CASTS[type]}[]` as SqlCast)})`);
+        return nonNull(expr, `${expr} = ANY(${p(value, `${CASTS[type]}[]` as SqlCast)})`);
       case 'notIn':
-        return definite(`NOT (${expr} = ANY(${p(value, `${CASTS[type]}[]` as SqlCast)}))`);
+        return nonNull(expr, `NOT (${expr} = ANY(${p(value, `${CASTS[type]}[]` as SqlCast)}))`);
       case 'gt':
-        return definite(`${expr} > ${p(value)}`);
+        return nonNull(expr, `${expr} > ${p(value)}`);
       case 'gte':
-        return definite(`${expr} >= ${p(value)}`);
+        return nonNull(expr, `${expr} >= ${p(value)}`);
       case 'lt':
-        return definite(`${expr} < ${p(value)}`);
+        return nonNull(expr, `${expr} < ${p(value)}`);
       case 'lte':
-        return definite(`${expr} <= ${p(value)}`);
+        return nonNull(expr, `${expr} <= ${p(value)}`);
       case 'startsWith':
-        return definite(`starts_with(${expr}, ${p(value, 'text')})`);
+        return nonNull(expr, `starts_with(${expr}, ${p(value, 'text')})`);
       case 'contains':
-        return definite(`strpos(${expr}, ${p(value, 'text')}) > 0`);
+        return nonNull(expr, `strpos(${expr}, ${p(value, 'text')}) > 0`);
       case 'between':
         if (type === 'number') {
           const [a, b] = value as [number, number];
-          return definite(`${expr} BETWEEN ${p(a)} AND ${p(b)}`);
+          return nonNull(expr, `${expr} BETWEEN ${p(a)} AND ${p(b)}`);
         }
         return this.dateRangePredicate(expr, type, op, value);
       default:
@@ -222,13 +225,14 @@ export class RuleCompiler {
       if (from !== undefined) parts.push(`${expr} >= ${start(from)}`);
       if (to !== undefined) parts.push(`${expr} < ${start(addDays(to, 1))}`);
     }
-    return definite(parts.join(' AND '));
+    return nonNull(expr, parts.join(' AND '));
   }
 
   /** A JSON value (custom attribute, event property, item field) compared as `type`. */
   private jsonPredicate(json: string, type: CustomAttributeType, op: Operator, value: unknown): string {
-    if (op === 'exists') return definite(`jsonb_typeof(${json}) <> 'null'`);
-    if (op === 'notExists') return `(NOT ${definite(`jsonb_typeof(${json}) <> 'null'`)})`;
+    const present = nonNull(json, `jsonb_typeof(${json}) <> 'null'`);
+    if (op === 'exists') return present;
+    if (op === 'notExists') return `(NOT ${present})`;
     switch (type) {
       case 'string_list': {
         // `?` / `?|` test string elements of the array (never object keys: the type is checked).
@@ -236,7 +240,7 @@ export class RuleCompiler {
           op === 'contains'
             ? `${json} ? ${this.params.add(value, 'text')}`
             : `${json} ?| ${this.params.add(value, 'text[]')}`;
-        return definite(`jsonb_typeof(${json}) = 'array' AND ${test}`);
+        return nonNull(json, `jsonb_typeof(${json}) = 'array' AND ${test}`);
       }
       case 'number':
         return this.scalarPredicate(
@@ -256,13 +260,13 @@ export class RuleCompiler {
         // Compared as text (YYYY-MM-DD sorts as a date), so a malformed value can never fail a cast.
         const text = `(CASE WHEN jsonb_typeof(${json}) = 'string' AND (${json} #>> '{}') ~ '${JSON_DATE_PATTERN_SQL}' THEN left(${json} #>> '{}', 10) COLLATE "C" END)`;
         if (op === 'eq' || op === 'neq') {
-          return definite(`${text} ${op === 'eq' ? '=' : '<>'} ${this.params.add(value, 'text')}`);
+          return nonNull(text, `${text} ${op === 'eq' ? '=' : '<>'} ${this.params.add(value, 'text')}`);
         }
         const { from, to } = dateRange(op, value, this.today);
         const parts: string[] = [];
         if (from !== undefined) parts.push(`${text} >= ${this.params.add(from, 'text')}`);
         if (to !== undefined) parts.push(`${text} <= ${this.params.add(to, 'text')}`);
-        return definite(parts.join(' AND '));
+        return nonNull(text, parts.join(' AND '));
       }
       default:
         return this.scalarPredicate(
@@ -288,18 +292,20 @@ export class RuleCompiler {
     if (f.field === 'amount') return this.scalarPredicate(`${e}.${T.events.amount}`, 'number', f.op, f.value);
     if (f.field === 'sku') return this.scalarPredicate(`${e}.${T.events.sku}`, 'string', f.op, f.value);
     const type = filterType(f);
-    const dot = f.field.indexOf('.');
-    const key = this.params.add(f.field.slice(dot + 1), 'text');
+    const name = f.field.slice(f.field.indexOf('.') + 1);
     if (f.field.startsWith('properties.')) {
+      const key = this.params.add(name, 'text');
       return this.jsonPredicate(`${e}.${T.events.properties} -> ${key}`, type, f.op, f.value);
     }
     if (type === 'number' && (f.op === 'gte' || f.op === 'gt')) {
       // "some item ≥ X" ⇔ "largest item ≥ X": one function call the expression index covers
       // (the indexed key is written as the schema map's literal so the planner matches it).
-      const k = f.field.slice(dot + 1) === T.events.indexedItemKey ? `'${T.events.indexedItemKey}'` : key;
+      const k = name === T.events.indexedItemKey ? `'${T.events.indexedItemKey}'` : this.params.add(name, 'text');
       const max = `lse_max_item_number(${e}.${T.events.properties}, ${k})`;
-      return definite(`${max} ${f.op === 'gte' ? '>=' : '>'} ${this.params.add(f.value, 'numeric')}`);
+      // Inside an event filter (a WHERE conjunct, never negated) NULL already means no.
+      return `${max} ${f.op === 'gte' ? '>=' : '>'} ${this.params.add(f.value, 'numeric')}`;
     }
+    const key = this.params.add(name, 'text');
     const it = this.alias('it');
     const items = `(${e}.${T.events.properties} -> '${T.events.itemsKey}')`;
     return `EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(${items}) = 'array' THEN ${items} ELSE '[]'::jsonb END) AS ${it}(v) WHERE ${this.jsonPredicate(`${it}.v -> ${key}`, type, f.op, f.value)})`;

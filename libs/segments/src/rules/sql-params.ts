@@ -11,6 +11,7 @@ export type SqlCast =
   | 'uuid'
   | 'int'
   | 'bigint'
+  | 'bigint[]'
   | 'int[]'
   | 'text[]'
   | 'numeric[]'
