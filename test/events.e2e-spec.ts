@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
-import { QueueName } from '@app/common';
-import { TriggerPublisher } from '@app/members';
+import type Redis from 'ioredis';
+import { QueueName, REDIS } from '@app/common';
+import { TriggerPublisher, TriggerRelay } from '@app/members';
 import { body, MembersHarness, startMembersHarness } from './members-support';
 
 const purchase = (eventId: string, memberId: string, at: string, totalAmount: number): Record<string, unknown> => ({
@@ -25,13 +26,23 @@ const cartAdd = (eventId: string, memberId: string, at: string): Record<string, 
 describe('events (idempotency, aggregates, publication for triggers)', () => {
   let h: MembersHarness;
   let queue: Queue;
+  let relayConn: Redis;
+  // What the worker's stream relay does, one pass at a time.
+  const relay = async (): Promise<void> => {
+    while ((await h.api.get(TriggerRelay).relayNew(relayConn, 'events-spec', 20)) > 0) {
+      // drain
+    }
+  };
   const jobsFor = async (): Promise<Array<{ name: string; data: { eventId: string } }>> =>
     (await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).map((j) => ({
       name: j.name,
       data: j.data as { eventId: string },
     }));
   const waitFor = async (predicate: () => Promise<boolean>): Promise<void> => {
-    for (let i = 0; i < 100 && !(await predicate()); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && !(await predicate()); i++) {
+      await relay();
+      await new Promise((r) => setTimeout(r, 50));
+    }
   };
 
   beforeAll(async () => {
@@ -40,8 +51,11 @@ describe('events (idempotency, aggregates, publication for triggers)', () => {
       connection: { host: '127.0.0.1', port: 6379 },
       prefix: h.ctx.config.queue.prefix,
     });
+    relayConn = h.api.get<Redis>(REDIS).duplicate();
+    await h.api.get(TriggerRelay).ensureGroup();
   });
   afterAll(async () => {
+    relayConn?.disconnect();
     await queue?.close();
     await h?.close();
   });

@@ -26,6 +26,7 @@ import { RichMenuReconcileScheduler } from './rich-menus/rich-menu-reconcile.sch
 import { MembersModule } from '@app/members';
 import { ImportsProcessor } from './imports/imports.processor';
 import { TriggerOutboxSweeper } from './imports/trigger-outbox.sweeper';
+import { TriggerStreamRelay } from './events/trigger-stream.relay';
 
 /** The worker: BullMQ processors over the libs' services, and no HTTP server. */
 @Module({})
@@ -54,7 +55,7 @@ export class WorkerModule {
         RichMenuSyncProcessor,
         RichMenuReconcileScheduler,
         SegmentRefreshProcessor,
-        ImportsProcessor, TriggerOutboxSweeper,
+        ImportsProcessor, TriggerOutboxSweeper, TriggerStreamRelay,
         CampaignRunsProcessor,
         TriggerEventsProcessor,
         DeliveryBatchesProcessor,

@@ -23,3 +23,4 @@ export * from './events/events.service';
 export * from './catalog/products.service';
 export * from './imports/imports.service';
 export * from './outbox/trigger-publisher';
+export * from './outbox/trigger-relay';

@@ -15,6 +15,7 @@ import { ProductsService } from './catalog/products.service';
 import { ImportsRepository } from './imports/imports.repository';
 import { ImportsService } from './imports/imports.service';
 import { TriggerPublisher } from './outbox/trigger-publisher';
+import { TriggerRelay } from './outbox/trigger-relay';
 import { MembersController } from './http/members.controller';
 import { EventsController } from './http/events.controller';
 import { CatalogController } from './http/catalog.controller';
@@ -39,8 +40,17 @@ import { IngestionSettingsController } from './http/settings.controller';
     ImportsRepository,
     ImportsService,
     TriggerPublisher,
+    TriggerRelay,
   ],
-  exports: [MembersService, EventsService, ProductsService, ImportsService, IngestionContextService, TriggerPublisher],
+  exports: [
+    MembersService,
+    EventsService,
+    ProductsService,
+    ImportsService,
+    IngestionContextService,
+    TriggerPublisher,
+    TriggerRelay,
+  ],
 })
 export class MembersModule {}
 

@@ -1,0 +1,149 @@
+import { Queue } from 'bullmq';
+import type Redis from 'ioredis';
+import { QueueName, REDIS } from '@app/common';
+import { TRIGGER_RELAY_GROUP, TriggerPublisher, TriggerRelay } from '@app/members';
+import { MembersHarness, startMembersHarness } from './members-support';
+
+const pageView = (eventId: string, memberId: string): Record<string, unknown> => ({
+  eventId,
+  memberId,
+  type: 'page_view',
+  occurredAt: '2026-03-01T10:00:00+09:00',
+  properties: { url: 'https://shop.example.jp/x' },
+});
+
+describe('trigger stream relay (publication after commit through a Redis stream)', () => {
+  let h: MembersHarness;
+  let queue: Queue;
+  let redis: Redis;
+  let conn: Redis;
+  let relay: TriggerRelay;
+  let stream: string;
+
+  const eventIds = async (prefix: string): Promise<string[]> =>
+    (
+      await h.ctx.sql.query<{ id: string }>(`SELECT id FROM events WHERE event_id LIKE $1 ORDER BY id`, [`${prefix}%`])
+    ).rows.map((r) => r.id);
+  const jobIdsOf = async (ids: string[]): Promise<string[]> =>
+    (await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']))
+      .filter((j) => ids.includes((j.data as { eventId: string }).eventId))
+      .map((j) => `${j.id} ${j.name}`)
+      .sort();
+  const pending = async (): Promise<number> =>
+    Number(((await redis.xpending(stream, TRIGGER_RELAY_GROUP)) as [number, ...unknown[]])[0]);
+  const outboxRows = async (): Promise<number> => (await h.ctx.sql.query(`SELECT 1 FROM trigger_outbox`)).rowCount ?? 0;
+  /** publishAfterCommit is fire and forget: wait until the XADD has landed. */
+  const streamLength = async (atLeast: number): Promise<number> => {
+    for (let i = 0; i < 100 && (await redis.xlen(stream)) < atLeast; i++) await new Promise((r) => setTimeout(r, 20));
+    return redis.xlen(stream);
+  };
+  const post = (records: unknown[]): Promise<Response> => h.call('/events:bulk', { method: 'POST', json: { records } });
+
+  beforeAll(async () => {
+    h = await startMembersHarness();
+    queue = new Queue(QueueName.TriggerEvents, {
+      connection: { host: '127.0.0.1', port: 6379 },
+      prefix: h.ctx.config.queue.prefix,
+    });
+    redis = h.api.get<Redis>(REDIS);
+    conn = redis.duplicate();
+    relay = h.api.get(TriggerRelay);
+    stream = h.api.get(TriggerPublisher).streamKey;
+    await relay.ensureGroup();
+  });
+  afterAll(async () => {
+    conn?.disconnect();
+    await queue?.close();
+    await h?.close();
+  });
+
+  it('announces a committed batch with one stream entry; the relay makes one job per event and acks', async () => {
+    const before = await redis.xlen(stream);
+    expect((await post([pageView('s-1', 'sm-1'), pageView('s-2', 'sm-1'), pageView('s-3', 'sm-2')])).status).toBe(200);
+    expect(await streamLength(before + 1)).toBe(before + 1);
+    const [[, fields]] = await redis.xrevrange(stream, '+', '-', 'COUNT', 1);
+    const { rows } = await h.ctx.sql.query<{ id: string }>(`SELECT id FROM trigger_outbox`);
+    expect(fields).toEqual(['o', rows[0].id]);
+    // Committed but not relayed yet: the row is the only record of the pending publication.
+    expect(await outboxRows()).toBe(1);
+
+    expect(await relay.relayNew(conn, 'c-1', 200)).toBe(1);
+    const ids = await eventIds('s-');
+    expect(await jobIdsOf(ids)).toEqual(ids.map((id) => `member-event-${id} member-event`).sort());
+    expect(await outboxRows()).toBe(0);
+    expect(await pending()).toBe(0);
+  });
+
+  it('announces nothing when the transaction rolls back', async () => {
+    await h.ctx.sql.query(
+      `CREATE FUNCTION fail_outbox_relay() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$`,
+    );
+    await h.ctx.sql.query(
+      `CREATE TRIGGER fail_outbox_relay BEFORE INSERT ON trigger_outbox FOR EACH ROW EXECUTE FUNCTION fail_outbox_relay()`,
+    );
+    const before = await redis.xlen(stream);
+    expect((await h.call('/events', { method: 'POST', json: pageView('rb-1', 'sm-3') })).status).toBe(500);
+    await h.ctx.sql.query(`DROP TRIGGER fail_outbox_relay ON trigger_outbox`);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await redis.xlen(stream)).toBe(before);
+    expect(await relay.relayNew(conn, 'c-1', 50)).toBe(0);
+    expect(await eventIds('rb-')).toEqual([]);
+  });
+
+  it('takes over the entries of a consumer that died before publishing', async () => {
+    const before = await redis.xlen(stream);
+    await post([pageView('d-1', 'sm-4'), pageView('d-2', 'sm-5')]);
+    await streamLength(before + 1);
+    // A worker reads the entry and dies: it stays pending, its outbox row stays in PostgreSQL.
+    await conn.xreadgroup('GROUP', TRIGGER_RELAY_GROUP, 'dead', 'COUNT', 10, 'STREAMS', stream, '>');
+    expect(await pending()).toBe(1);
+    expect(await outboxRows()).toBe(1);
+    const ids = await eventIds('d-');
+    expect(await jobIdsOf(ids)).toEqual([]);
+
+    expect(await relay.reclaim('alive', 0)).toBe(1);
+    expect(await jobIdsOf(ids)).toHaveLength(2);
+    expect(await pending()).toBe(0);
+    expect(await outboxRows()).toBe(0);
+  });
+
+  it('publishes through the sweeper a row whose announcement never reached Redis (api crash after commit)', async () => {
+    await post([pageView('lost-1', 'sm-6')]);
+    const before = await redis.xlen(stream);
+    await streamLength(before);
+    const [id] = await eventIds('lost-');
+    await relay.relayNew(conn, 'c-1', 200);
+    await queue.remove(`member-event-${id}`);
+    // As if the commit happened and the XADD did not: a row, no entry.
+    await h.ctx.sql.query(
+      `INSERT INTO trigger_outbox (workspace_id, source, ids, created_at) VALUES ($1, 'member', ARRAY[$2::bigint], now() - interval '1 minute')`,
+      [h.workspaceId, id],
+    );
+    expect(await relay.relayNew(conn, 'c-1', 50)).toBe(0);
+    expect(await h.api.get(TriggerPublisher).sweep()).toBe(1);
+    expect(await jobIdsOf([id])).toEqual([`member-event-${id} member-event`]);
+    expect(await outboxRows()).toBe(0);
+  });
+
+  it('is harmless when an announcement or a row is relayed twice', async () => {
+    const before = await redis.xlen(stream);
+    await post([pageView('dup-1', 'sm-7'), pageView('dup-2', 'sm-7')]);
+    await streamLength(before + 1);
+    const { rows } = await h.ctx.sql.query<{ id: string; ids: string[] }>(`SELECT id, ids FROM trigger_outbox`);
+    // The same row announced twice (an api retry, a sweeper racing the relay).
+    await redis.xadd(stream, '*', 'o', rows[0].id);
+    expect(await relay.relayNew(conn, 'c-1', 200)).toBe(2);
+    const ids = await eventIds('dup-');
+    expect(await jobIdsOf(ids)).toHaveLength(2);
+    // The same events published again (a relay that died between the jobs and the row's delete).
+    await h.ctx.sql.query(
+      `INSERT INTO trigger_outbox (workspace_id, source, ids) VALUES ($1, 'member', $2::bigint[])`,
+      [h.workspaceId, ids],
+    );
+    const [{ id: again }] = (await h.ctx.sql.query<{ id: string }>(`SELECT id FROM trigger_outbox`)).rows;
+    expect(await h.api.get(TriggerPublisher).publish([again])).toBe(2);
+    expect(await jobIdsOf(ids)).toEqual(ids.map((x) => `member-event-${x} member-event`).sort());
+    expect(await pending()).toBe(0);
+    expect(await outboxRows()).toBe(0);
+  });
+});
