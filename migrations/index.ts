@@ -6,6 +6,7 @@ import { AddLinkingRichMenus1795433063824 } from './1795433063824-AddLinkingRich
 import { AddSegments1795433224523 } from './1795433224523-AddSegments';
 import { SegmentsQueryIndexes1795433900000 } from './1795433900000-SegmentsQueryIndexes';
 import { SegmentSnapshotMembersWithoutFks1795434820892 } from './1795434820892-SegmentSnapshotMembersWithoutFks';
+import { SegmentsReachabilityIndexes1795435000000 } from './1795435000000-SegmentsReachabilityIndexes';
 // <imports>
 
 export const MIGRATIONS = [
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   AddSegments1795433224523,
   SegmentsQueryIndexes1795433900000,
   SegmentSnapshotMembersWithoutFks1795434820892,
+  SegmentsReachabilityIndexes1795435000000,
   // <migrations>
 ];

@@ -1,5 +1,6 @@
 import { Index } from 'typeorm';
 import { MemberEventEntity } from '@app/members';
+import { LineUserEntity } from '@app/linking';
 import { SegmentEntity } from './entities/segment.entity';
 import { SegmentSnapshotMemberEntity } from './entities/segment-snapshot-member.entity';
 import { SegmentSnapshotEntity } from './entities/segment-snapshot.entity';
@@ -13,10 +14,12 @@ export const SEGMENT_ENTITIES = [
 ];
 
 /*
- * Indexes the segment queries need on the members lib's events table, created by the
- * hand-written migration SegmentsQueryIndexes (an expression index TypeORM cannot express).
+ * Indexes the segment queries need on other libs' tables (events, line_users), created by the
+ * hand-written migrations SegmentsQueryIndexes and SegmentsReachabilityIndexes (an expression index TypeORM cannot express).
  * Declared here with synchronize: false so that schema sync and the drift test leave them alone;
  * the natural home is MemberEventEntity (to move there when its owner agrees).
  */
 Index('ix_events_purchase_max_item_price', { synchronize: false })(MemberEventEntity);
 Index('ix_events_type_member_time', { synchronize: false })(MemberEventEntity);
+Index('ix_events_purchase_item_10000', { synchronize: false })(MemberEventEntity);
+Index('ix_line_users_reachable', { synchronize: false })(LineUserEntity);

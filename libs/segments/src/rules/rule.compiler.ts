@@ -91,7 +91,7 @@ export class RuleCompiler {
 
   static compile(rule: Rule, options: CompileOptions): CompiledRule {
     const c = new RuleCompiler(options);
-    const where = c.rule(rule, 0);
+    const where = c.rule(rule, 0, true);
     return { where, params: c.params, usesAggregates: c.usesAggregates };
   }
 
@@ -99,19 +99,24 @@ export class RuleCompiler {
     return `${prefix}${++this.aliasSeq}`;
   }
 
-  private rule(r: Rule, segmentDepth: number): string {
-    if (isAll(r)) return `(${r.all.map((x) => this.rule(x, segmentDepth)).join(' AND ')})`;
-    if (isAny(r)) return `(${r.any.map((x) => this.rule(x, segmentDepth)).join(' OR ')})`;
-    if (isNot(r)) return `(NOT ${this.rule(r.not, segmentDepth)})`;
+  /**
+   * `conjunct`: the node is reached from the root through `all` only, so the planner can turn a
+   * correlated NOT EXISTS there into an anti-join; elsewhere (under any/not) an uncorrelated
+   * IN (…) becomes a hashed subplan, which beats a per-member probe.
+   */
+  private rule(r: Rule, segmentDepth: number, conjunct: boolean): string {
+    if (isAll(r)) return `(${r.all.map((x) => this.rule(x, segmentDepth, conjunct)).join(' AND ')})`;
+    if (isAny(r)) return `(${r.any.map((x) => this.rule(x, segmentDepth, false)).join(' OR ')})`;
+    if (isNot(r)) return `(NOT ${this.rule(r.not, segmentDepth, false)})`;
     if (isAttribute(r)) return this.attribute(r);
-    if (isEvent(r)) return this.event(r);
+    if (isEvent(r)) return this.event(r, conjunct);
     if (isSequence(r)) return this.sequence(r);
     if (isLink(r)) return this.link(r);
     if (isSegment(r)) {
       const inner = this.o.segments?.get(r.segment);
       if (inner === undefined) throw new Error(`segment ${r.segment} was not resolved`);
       if (segmentDepth >= RULE_LIMITS.maxSegmentNesting) throw new Error('segment nesting too deep');
-      return this.rule(inner, segmentDepth + 1);
+      return this.rule(inner, segmentDepth + 1, conjunct);
     }
     return this.favouriteChanged(r);
   }
@@ -334,11 +339,15 @@ export class RuleCompiler {
     ];
   }
 
-  private event(c: EventCondition): string {
+  private event(c: EventCondition, conjunct: boolean): string {
     const e = this.alias('e');
     const source = this.eventSource(e, c.event, c.within, c.where);
     const memberIn = (sub: string): string => `m.${T.members.id} IN (SELECT ${e}.${T.events.memberId} ${sub})`;
-    if (c.did === false) return `(NOT ${memberIn(source)})`;
+    if (c.did === false) {
+      return conjunct
+        ? `(NOT EXISTS (SELECT 1 ${source} AND ${e}.${T.events.memberId} = m.${T.members.id}))`
+        : `(NOT ${memberIn(source)})`;
+    }
     if (c.count === undefined && c.sum === undefined) return `(${memberIn(source)})`;
     const having: string[] = [];
     if (c.count !== undefined) having.push(this.countCmp('count(*)', c.count.op, c.count.value, 'int'));

@@ -7,12 +7,20 @@ import { TABLES as T } from './schema-map';
  * line_users row on the channel (one at most: unique (channel_id, member_id)).
  */
 const L = T.lineUsers;
-const reachableSql = `(r.${L.id} IS NOT NULL AND r.${L.following} AND r.${L.blockedAt} IS NULL)`;
+/** Matches the partial index ix_line_users_reachable (following, unblocked, linked). */
+const reachableOn = `r.${L.channelId} = $2::uuid AND r.${L.memberId} = m.${T.members.id} AND r.${L.following} AND r.${L.blockedAt} IS NULL AND r.${L.memberId} IS NOT NULL`;
 
-function from(c: CompiledRule, restrict: boolean): string {
+/**
+ * restrict: only reachable members (inner join on the reachable index); otherwise every
+ * matching member, with the channel's line user (any state) when there is one, or only the
+ * reachable one (`reachableOnly`, for counting).
+ */
+function from(c: CompiledRule, restrict: boolean, reachableOnly = false): string {
   const join = restrict
-    ? `JOIN ${L.table} r ON r.${L.channelId} = $2::uuid AND r.${L.memberId} = m.${T.members.id} AND r.${L.following} AND r.${L.blockedAt} IS NULL`
-    : `LEFT JOIN ${L.table} r ON r.${L.channelId} = $2::uuid AND r.${L.memberId} = m.${T.members.id}`;
+    ? `JOIN ${L.table} r ON ${reachableOn}`
+    : reachableOnly
+      ? `LEFT JOIN ${L.table} r ON ${reachableOn}`
+      : `LEFT JOIN ${L.table} r ON r.${L.channelId} = $2::uuid AND r.${L.memberId} = m.${T.members.id}`;
   const aggregates = c.usesAggregates
     ? `LEFT JOIN ${T.aggregates.table} a ON a.${T.aggregates.memberId} = m.${T.members.id} `
     : '';
@@ -21,7 +29,7 @@ function from(c: CompiledRule, restrict: boolean): string {
 
 /** matching (rule only) and reachable (rule and reachable on LINE). */
 export function countSql(c: CompiledRule): string {
-  return `SELECT count(*)::int AS matching, count(*) FILTER (WHERE ${reachableSql})::int AS reachable ${from(c, false)}`;
+  return `SELECT count(*)::int AS matching, count(r.${L.id})::int AS reachable ${from(c, false, true)}`;
 }
 
 /** A few audience members, lowest ids first (stable). `limit` is a validated integer. */
