@@ -135,7 +135,13 @@ export class RuleCompiler {
     switch (s.kind) {
       case 'column': {
         const col = s.table === 'member' ? `m.${s.column}` : this.aggregate(s.column);
-        const ref = s.enumText === true ? `${col}::text` : col;
+        if (s.enumType !== undefined && ['eq', 'neq', 'in', 'notIn'].includes(c.op)) {
+          const many = c.op === 'in' || c.op === 'notIn';
+          const param = this.params.add(c.value, (many ? `${s.enumType.name}[]` : s.enumType.name) as SqlCast);
+          const test = many ? `${col} = ANY(${param})` : `${col} = ${param}`;
+          return nonNull(col, c.op === 'eq' || c.op === 'in' ? test : `NOT (${test})`);
+        }
+        const ref = s.enumType !== undefined ? `${col}::text` : col;
         const expr = s.defaultValue !== undefined ? `COALESCE(${ref}, ${Number(s.defaultValue)})` : ref;
         return this.scalarPredicate(expr, s.type, c.op, c.value);
       }

@@ -140,6 +140,23 @@ export class RuleValidator {
       this.fail(`${path}.attr`, `unknown attribute "${name.slice(0, 80)}"`);
     }
     this.operation(input, path, type, intRange);
+    const src = typeof name === 'string' && Object.hasOwn(ATTRIBUTES, name) ? ATTRIBUTES[name].source : undefined;
+    if (
+      src?.kind === 'column' &&
+      src.enumType !== undefined &&
+      ['eq', 'neq', 'in', 'notIn'].includes(String(input.op))
+    ) {
+      const labels = src.enumType.labels;
+      const values = Array.isArray(input.value) ? (input.value as unknown[]) : [input.value];
+      values.forEach((v, i) => {
+        if (typeof v === 'string' && !labels.includes(v)) {
+          this.fail(
+            Array.isArray(input.value) ? `${path}.value[${i}]` : `${path}.value`,
+            `expected one of ${labels.join(', ')}`,
+          );
+        }
+      });
+    }
   }
 
   /** Checks `op` and `value` against a value type (undefined: the type is unknown; op only). */

@@ -82,8 +82,11 @@ export type AttributeSource =
       column: string;
       type: ValueType;
       defaultValue?: number;
-      /** A PostgreSQL enum column: compared as text, so an unknown value simply matches nothing. */
-      enumText?: boolean;
+      /**
+       * A PostgreSQL enum column: eq/in compare with the enum itself (the planner keeps its
+       * statistics), values checked against the labels first; other operators compare as text.
+       */
+      enumType?: { name: string; labels: readonly string[] };
     }
   /** Whole units elapsed since a date/timestamp column, in the workspace time zone (age, …). */
   | {
@@ -137,7 +140,13 @@ export const ATTRIBUTES: Readonly<Record<string, AttributeDef>> = {
     type: 'string',
     fact: 'gender',
     description: 'male | female | other | unspecified',
-    source: { kind: 'column', table: 'member', column: 'gender', type: 'string', enumText: true },
+    source: {
+      kind: 'column',
+      table: 'member',
+      column: 'gender',
+      type: 'string',
+      enumType: { name: 'member_gender', labels: ['male', 'female', 'other', 'unspecified'] },
+    },
   },
   birthDate: col('member', 'birth_date', 'date', 'birthDate', 'Date of birth'),
   prefecture: {

@@ -16,7 +16,10 @@ export type SqlCast =
   | 'text[]'
   | 'numeric[]'
   | 'boolean[]'
-  | 'date[]';
+  | 'date[]'
+  /** Enum types named in the schema map (values checked against their labels first). */
+  | 'member_gender'
+  | 'member_gender[]';
 
 export class SqlParams {
   readonly values: unknown[] = [];
