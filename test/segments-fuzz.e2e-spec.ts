@@ -127,15 +127,13 @@ describe('segments fuzz: hostile rule trees never make a 500', () => {
     base = (await api.getUrl()).replace('[::1]', '127.0.0.1');
     const ws = await api.get(WorkspacesService).ensureDefault();
     key = (await api.get(ApiKeysService).create(ws.id, ApiKeyScope.Admin, 'fuzz')).key;
-    const channel = await api
-      .get(ChannelsService)
-      .create(ws.id, {
-        name: 'c',
-        lineChannelId: 'fuzz',
-        channelSecret: 's',
-        accessToken: 't',
-        timezone: 'Asia/Tokyo',
-      });
+    const channel = await api.get(ChannelsService).create(ws.id, {
+      name: 'c',
+      lineChannelId: 'fuzz',
+      channelSecret: 's',
+      accessToken: 't',
+      timezone: 'Asia/Tokyo',
+    });
     channelId = channel.id;
     await ctx.sql.query(
       `INSERT INTO members (workspace_id, external_id, gender, birth_date, prefecture_code, attributes)
