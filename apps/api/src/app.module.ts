@@ -11,9 +11,9 @@ import {
   WorkerHeartbeat,
 } from '@app/common';
 import { WorkspacesHttpModule } from '@app/workspaces';
-import { SegmentsHttpModule } from '@app/segments';
 import { LinkingHttpModule } from '@app/linking';
 import { RichMenusHttpModule } from '@app/rich-menus';
+import { SegmentsHttpModule } from '@app/segments';
 import { MembersHttpModule } from '@app/members';
 import { CampaignsHttpModule } from '@app/campaigns';
 import { HealthController } from './health/health.controller';
@@ -36,9 +36,9 @@ export class AppModule {
         PrometheusModule.register({ controller: MetricsController }),
         ...(config.features.queueDashboard ? [QueueDashboardModule] : []),
         WorkspacesHttpModule,
-        SegmentsHttpModule,
         LinkingHttpModule,
         RichMenusHttpModule,
+        SegmentsHttpModule,
         MembersHttpModule,
         CampaignsHttpModule,
       ],
