@@ -71,10 +71,15 @@ describe('rich menus: bulk assignment of 10,000 users', () => {
     expect(Math.max(...bulk.map((c) => c.userIds?.length ?? 0))).toBeLessThanOrEqual(500);
     const counts = (await w.emulator('/counts')) as { rejected: Record<string, number> };
     expect(counts.rejected['429'] ?? 0).toBe(0);
-    const synced = await w.ctx.sql.query(
-      `SELECT count(*)::int AS n FROM line_users WHERE rich_menu_actual = rich_menu_desired`,
-    );
-    expect(synced.rows[0].n).toBe(10_000);
+    // LINE answers before the engine records the answer: wait for the last batch's commit.
+    const syncedCount = async (): Promise<number> =>
+      (
+        await w.ctx.sql.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM line_users WHERE rich_menu_actual = rich_menu_desired`,
+        )
+      ).rows[0].n;
+    await eventually(async () => (await syncedCount()) === 10_000, 30_000);
+    expect(await syncedCount()).toBe(10_000);
 
     // Drift: LINE lost a user's menu; reconciliation notices (sampled check) and repairs it.
     onLine?.delete(users[0]);
