@@ -7,6 +7,8 @@ import { AddSegments1795433224523 } from './1795433224523-AddSegments';
 import { SegmentsQueryIndexes1795433900000 } from './1795433900000-SegmentsQueryIndexes';
 import { SegmentSnapshotMembersWithoutFks1795434820892 } from './1795434820892-SegmentSnapshotMembersWithoutFks';
 import { SegmentsReachabilityIndexes1795435000000 } from './1795435000000-SegmentsReachabilityIndexes';
+import { CompactDeliveryLedger1795435918226 } from './1795435918226-CompactDeliveryLedger';
+import { DeliveryRecipientLedgerView1795435918300 } from './1795435918300-DeliveryRecipientLedgerView';
 // <imports>
 
 export const MIGRATIONS = [
@@ -18,5 +20,7 @@ export const MIGRATIONS = [
   SegmentsQueryIndexes1795433900000,
   SegmentSnapshotMembersWithoutFks1795434820892,
   SegmentsReachabilityIndexes1795435000000,
+  CompactDeliveryLedger1795435918226,
+  DeliveryRecipientLedgerView1795435918300,
   // <migrations>
 ];

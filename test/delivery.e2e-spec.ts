@@ -105,7 +105,7 @@ describe('delivery (campaign → outbox → LINE emulator, exactly once)', () =>
     expect(even.kind).toBe('push');
     expect((even.messages[0] as { text: string }).text).toBe('花子2さん、redのセール');
     const { rows } = await ctx.sql.query(
-      `SELECT l.status, count(*)::int AS n FROM delivery_ledger l JOIN campaign_runs r ON r.id = l.run_id
+      `SELECT l.status, count(*)::int AS n FROM delivery_recipient_ledger l JOIN campaign_runs r ON r.id = l.run_id
        WHERE r.campaign_id = $1 GROUP BY l.status ORDER BY l.status`,
       [created.id],
     );
@@ -134,7 +134,7 @@ describe('delivery (campaign → outbox → LINE emulator, exactly once)', () =>
 
   const ledgerSent = async (campaignId: string): Promise<number> => {
     const { rows } = await ctx.sql.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM delivery_ledger WHERE campaign_id = $1 AND status = 'sent'`,
+      `SELECT count(*)::int AS n FROM delivery_recipient_ledger WHERE campaign_id = $1 AND status = 'sent'`,
       [campaignId],
     );
     return rows[0].n;

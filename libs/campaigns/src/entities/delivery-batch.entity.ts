@@ -46,6 +46,10 @@ export class DeliveryBatchEntity {
   @Column({ name: 'recipient_count', type: 'integer' })
   recipientCount!: number;
 
+  /** The recipients (member ids, ascending), written by planning: the batch's part of the ledger. */
+  @Column({ name: 'member_ids', type: 'bigint', array: true, default: () => "'{}'" })
+  memberIds!: string[];
+
   @Column({ name: 'sent_count', type: 'integer', default: 0 })
   sentCount!: number;
 

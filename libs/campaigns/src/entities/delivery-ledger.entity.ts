@@ -3,7 +3,7 @@ import { MemberEntity } from '@app/members';
 import { CampaignRunEntity } from './campaign-run.entity';
 
 export enum LedgerStatus {
-  /** Decided, in a batch of the outbox, not yet accepted by LINE. */
+  /** Decided, in a batch of the outbox, not yet accepted by LINE (only in delivery_recipient_ledger). */
   Queued = 'queued',
   Sent = 'sent',
   Failed = 'failed',
@@ -11,17 +11,14 @@ export enum LedgerStatus {
 }
 
 /**
- * One row per (run, member): the exactly-once guard is the unique index, not a queue job id.
- * Runs are unique per (campaign, run_key), so this is one row per (campaign, run key, member).
- * Written set-based by planning (keyset pages over the audience), flipped to sent only after
- * LINE accepted the request that carried the recipient.
+ * The per-recipient exceptions of the ledger: one row per (run, member) that was skipped (the
+ * rule) or failed (LINE's reason). Queued and sent recipients are not materialised per row: they
+ * are the member-id arrays of the outbox batches and of the requests LINE accepted (see
+ * docs/campaigns.md); the view `delivery_recipient_ledger` expands the whole ledger per recipient.
+ * The exactly-once guard is `delivery_recipients`; the unique index here keeps one outcome each.
  */
 @Entity({ name: 'delivery_ledger' })
 @Index('uq_delivery_ledger_recipient', ['runId', 'memberId'], { unique: true })
-@Index('ix_delivery_ledger_batch', ['runId', 'batchSeq'], { where: 'batch_seq IS NOT NULL' })
-@Index('ix_delivery_ledger_cap', ['channelId', 'lineUserId', 'sentAt'], {
-  where: "status = 'sent' AND counts_toward_cap",
-})
 export class DeliveryLedgerEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'BY DEFAULT' })
   id!: string;

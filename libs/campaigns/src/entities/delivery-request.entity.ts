@@ -15,6 +15,7 @@ export enum RequestStatus {
  */
 @Entity({ name: 'delivery_requests' })
 @Index('uq_delivery_requests_retry_key', ['retryKey'], { unique: true })
+@Index('ix_delivery_requests_accepted', ['acceptedAt'], { where: "status = 'accepted'" })
 export class DeliveryRequestEntity {
   @PrimaryColumn({ name: 'batch_id', type: 'uuid' })
   batchId!: string;
@@ -38,6 +39,10 @@ export class DeliveryRequestEntity {
 
   @Column({ name: 'recipient_count', type: 'integer' })
   recipientCount!: number;
+
+  /** The request's recipients (member ids), fixed before the first attempt; sent = this request accepted. */
+  @Column({ name: 'member_ids', type: 'bigint', array: true, default: () => "'{}'" })
+  memberIds!: string[];
 
   @Column({ type: 'enum', enum: RequestStatus, enumName: 'delivery_request_status' })
   status!: RequestStatus;

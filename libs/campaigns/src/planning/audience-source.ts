@@ -2,7 +2,7 @@ import type { RunSource } from '../entities/campaign-run.entity';
 
 /**
  * The SQL that lists a run's audience as `member_id`, ordered, one keyset page at a time:
- * `$1` is the workspace, `$2` the cursor (last member id written), `$3` the page size; further
+ * `$1` is the workspace (the caller joins members on it), `$2` the cursor (last member id written), `$3` the page size; further
  * parameters are appended. Never loads the audience into the worker.
  */
 export function audienceSql(source: RunSource, params: unknown[]): string {
@@ -24,8 +24,9 @@ export function audienceSql(source: RunSource, params: unknown[]): string {
               ORDER BY e.member_id LIMIT $3`;
     case 'segment':
       if (source.snapshotId === undefined) throw new Error('segment run without a snapshot');
+      // The page straight from the snapshot's (snapshot_id, member_id) key, an ordered index range:
+      // the members join (workspace, erased members) comes after the LIMIT, in the caller.
       return `SELECT s.member_id FROM segment_snapshot_members s
-              JOIN members m ON m.id = s.member_id AND m.workspace_id = $1
               WHERE s.snapshot_id = ${p(source.snapshotId)} AND s.member_id > $2
               ORDER BY s.member_id LIMIT $3`;
   }

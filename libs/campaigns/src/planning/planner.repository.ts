@@ -28,7 +28,10 @@ export interface RunPlanState {
 }
 
 export interface PlannedPage {
+  /** Rows of the raw keyset page (fewer than the page size: the audience is exhausted). */
   read: number;
+  /** Members of the page that still exist (the audience size counts these). */
+  audience: number;
   lastMemberId: string | null;
   queued: number;
   skipped: Record<string, number>;
@@ -39,11 +42,22 @@ export interface PlannedPage {
 const SKIP_SQL = `
   CASE WHEN lu.line_user_id IS NULL THEN 'not_linked'
        WHEN NOT lu.following OR lu.blocked_at IS NOT NULL THEN 'not_following'
-       WHEN $cap AND $capMax > 0 AND (
-         SELECT count(*) FROM delivery_ledger d
-         WHERE d.channel_id = $ch AND d.line_user_id = lu.line_user_id AND d.status = 'sent'
-           AND d.counts_toward_cap AND d.sent_at >= $capSince) >= $capMax THEN 'frequency_cap'
+       WHEN cap.member_id IS NOT NULL THEN 'frequency_cap'
   END`;
+
+/**
+ * Members of the page that reached the frequency cap: marketing sends in the window, counted from
+ * the member-id arrays of accepted requests (one per request that carried the member). A one-time
+ * filter makes it free when the cap is off or the campaign is transactional.
+ */
+const CAPPED_SQL = `
+  SELECT u.member_id FROM delivery_requests q
+  CROSS JOIN LATERAL unnest(q.member_ids) AS u(member_id)
+  JOIN delivery_batches b ON b.id = q.batch_id AND b.channel_id = $ch
+  JOIN campaigns c ON c.id = b.campaign_id AND c.category = 'marketing'
+  WHERE $cap AND $capMax > 0 AND q.status = 'accepted' AND q.accepted_at >= $capSince
+    AND u.member_id IN (SELECT member_id FROM page)
+  GROUP BY u.member_id HAVING count(*) >= $capMax`;
 
 /** The set-based SQL of planning: rules, ledger and outbox in one statement per keyset page. */
 @Injectable()
@@ -92,27 +106,36 @@ export class PlannerRepository {
     );
   }
 
+  /**
+   * `page`: the raw keyset page (its size and last id drive the cursor); `cand`: its members that
+   * still exist in the workspace, with their LINE user and the rule that skips them (if any).
+   */
   private candidates(run: CampaignRunEntity, rules: PlanRules, params: unknown[]): string {
     const source = audienceSql(run.source, params);
     const n = (v: unknown): string => {
       params.push(v);
       return `$${params.length}`;
     };
-    const skip = SKIP_SQL.replace(/\$capMax/g, n(rules.capMax))
+    const ch = n(rules.channelId);
+    const capped = CAPPED_SQL.replace(/\$capMax/g, n(rules.capMax))
       .replace(/\$capSince/g, n(rules.capSince))
       .replace(/\$cap\b/g, n(rules.countsTowardCap))
-      .replace(/\$ch\b/g, n(rules.channelId));
-    return `src AS (${source}),
+      .replace(/\$ch\b/g, ch);
+    return `page AS MATERIALIZED (${source}),
+      capped AS (${capped}),
       cand AS (
-        SELECT s.member_id, lu.line_user_id, ${skip} AS skip
-        FROM src s LEFT JOIN line_users lu ON lu.channel_id = ${n(rules.channelId)} AND lu.member_id = s.member_id
+        SELECT s.member_id, lu.line_user_id, ${SKIP_SQL} AS skip
+        FROM page s JOIN members m ON m.id = s.member_id AND m.workspace_id = $1
+        LEFT JOIN line_users lu ON lu.channel_id = ${ch} AND lu.member_id = s.member_id
+        LEFT JOIN capped cap ON cap.member_id = s.member_id
       )`;
   }
 
   /**
-   * Writes one keyset page of the audience into the ledger (queued, or skipped with the rule) and
-   * the outbox batches of the queued ones, in the caller's transaction. ON CONFLICT DO NOTHING on
-   * (run, member): a page planned twice adds nothing.
+   * Plans one keyset page in the caller's transaction, in one statement: the guard rows of the
+   * page's members (ON CONFLICT DO NOTHING on (run, member): a page planned twice adds nothing),
+   * ledger rows for the skipped only, and the outbox batches of the queued with their member-id
+   * arrays (≤ 500 each). Per queued recipient that is one narrow index entry, nothing else.
    */
   async planPage(em: EntityManager, run: CampaignRunEntity, rules: PlanRules, cursor: string): Promise<PlannedPage> {
     const params: unknown[] = [run.workspaceId, cursor, rules.pageSize];
@@ -121,9 +144,17 @@ export class PlannerRepository {
       params.push(v);
       return `$${params.length}`;
     };
+    // A fresh snapshot has no statistics (estimated a few hundred rows), so the planner would read
+    // the whole snapshot by bitmap and sort it for every page (quadratic in the audience); without
+    // bitmap scans it takes the (snapshot_id, member_id) key range in order and stops at the LIMIT.
+    await em.query(`SET LOCAL enable_bitmapscan = off`);
+    const runId = n(run.id);
+    const campaignId = n(rules.campaignId);
+    const channelId = n(rules.channelId);
     const [row] = await em.query<
       Array<{
         read: number;
+        audience: number;
         last_member_id: string | null;
         queued: number;
         skipped: Record<string, number>;
@@ -132,8 +163,15 @@ export class PlannerRepository {
       }>
     >(
       `WITH ${cte},
+      guard AS (
+        INSERT INTO delivery_recipients (run_id, member_id)
+        SELECT ${runId}::uuid, member_id FROM cand
+        ON CONFLICT (run_id, member_id) DO NOTHING
+        RETURNING member_id
+      ),
       num AS (
-        SELECT c.*, row_number() OVER (PARTITION BY c.skip IS NULL ORDER BY c.member_id) AS rn FROM cand c
+        SELECT c.*, row_number() OVER (PARTITION BY c.skip IS NULL ORDER BY c.member_id) AS rn
+        FROM cand c JOIN guard g ON g.member_id = c.member_id
       ),
       fin AS (
         SELECT member_id, line_user_id, rn,
@@ -141,36 +179,37 @@ export class PlannerRepository {
                WHEN ${n(rules.quotaLeft)}::int IS NOT NULL AND rn > ${n(rules.quotaLeft)}::int THEN 'quota' END AS skip
         FROM num
       ),
-      ins AS (
+      skips AS (
         INSERT INTO delivery_ledger
-          (run_id, campaign_id, channel_id, member_id, line_user_id, status, reason, batch_seq, counts_toward_cap)
-        SELECT ${n(run.id)}::uuid, ${n(rules.campaignId)}::uuid, ${n(rules.channelId)}::uuid, member_id, line_user_id,
-          (CASE WHEN skip IS NULL THEN 'queued' ELSE 'skipped' END)::delivery_ledger_status, skip,
-          CASE WHEN skip IS NULL THEN ${n(run.nextBatchSeq)}::int + ((rn - 1) / ${MULTICAST_MAX})::int END,
-          ${n(rules.countsTowardCap)}::boolean
-        FROM fin
+          (run_id, campaign_id, channel_id, member_id, line_user_id, status, reason, counts_toward_cap)
+        SELECT ${runId}::uuid, ${campaignId}::uuid, ${channelId}::uuid, member_id, line_user_id,
+          'skipped', skip, ${n(rules.countsTowardCap)}::boolean
+        FROM fin WHERE skip IS NOT NULL
         ON CONFLICT (run_id, member_id) DO NOTHING
-        RETURNING status, reason, batch_seq
+        RETURNING reason
       ),
       batches AS (
         INSERT INTO delivery_batches
-          (run_id, campaign_id, workspace_id, channel_id, seq, status, recipient_count, available_at, enqueued_at)
-        SELECT ${n(run.id)}::uuid, ${n(rules.campaignId)}::uuid, $1::uuid, ${n(rules.channelId)}::uuid, batch_seq,
-          'pending', count(*), ${n(rules.availableAt)}, now()
-        FROM ins WHERE status = 'queued' GROUP BY batch_seq
-        RETURNING id, seq
+          (run_id, campaign_id, workspace_id, channel_id, seq, status, recipient_count, member_ids, available_at, enqueued_at)
+        SELECT ${runId}::uuid, ${campaignId}::uuid, $1::uuid, ${channelId}::uuid,
+          ${n(run.nextBatchSeq)}::int + ((rn - 1) / ${MULTICAST_MAX})::int, 'pending', count(*),
+          array_agg(member_id ORDER BY member_id), ${n(rules.availableAt)}, now()
+        FROM fin WHERE skip IS NULL GROUP BY 5
+        RETURNING id, seq, recipient_count
       )
-      SELECT (SELECT count(*) FROM src)::int AS read,
-             (SELECT max(member_id)::text FROM src) AS last_member_id,
-             (SELECT count(*) FROM ins WHERE status = 'queued')::int AS queued,
+      SELECT (SELECT count(*) FROM page)::int AS read,
+             (SELECT count(*) FROM cand)::int AS audience,
+             (SELECT max(member_id)::text FROM page) AS last_member_id,
+             (SELECT coalesce(sum(recipient_count), 0) FROM batches)::int AS queued,
              (SELECT coalesce(json_object_agg(reason, n), '{}') FROM
-                (SELECT reason, count(*)::int AS n FROM ins WHERE status = 'skipped' GROUP BY reason) r) AS skipped,
+                (SELECT reason, count(*)::int AS n FROM skips GROUP BY reason) r) AS skipped,
              (SELECT coalesce(json_agg(id ORDER BY seq), '[]') FROM batches) AS batch_ids,
              (SELECT max(seq) FROM batches) AS max_seq`,
       params,
     );
     return {
       read: row.read,
+      audience: row.audience,
       lastMemberId: row.last_member_id,
       queued: row.queued,
       skipped: row.skipped,

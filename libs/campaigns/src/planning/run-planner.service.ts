@@ -128,9 +128,18 @@ export class RunPlannerService {
                   lease_until = now() + ($7 || ' milliseconds')::interval,
                   status = CASE WHEN $8 THEN 'sending'::campaign_run_status ELSE status END
            WHERE id = $1`,
-          [run.id, p.lastMemberId, p.nextBatchSeq, p.read, p.queued, JSON.stringify(skipped), String(leaseMs), done],
+          [
+            run.id,
+            p.lastMemberId,
+            p.nextBatchSeq,
+            p.audience,
+            p.queued,
+            JSON.stringify(skipped),
+            String(leaseMs),
+            done,
+          ],
         );
-        run.audienceSize = cur.audienceSize + p.read;
+        run.audienceSize = cur.audienceSize + p.audience;
         run.queuedCount = cur.queuedCount + p.queued;
         return { ...p, done };
       });

@@ -18,7 +18,7 @@ import { DeliveryBatchEntity } from '../entities/delivery-batch.entity';
 import { DeliveryRequestEntity, RequestStatus } from '../entities/delivery-request.entity';
 import { CampaignsRepository } from '../campaigns/campaigns.repository';
 import { DeliveryPolicyService } from '../campaigns/delivery-policy.service';
-import { BatchesRepository, RequestOutcome } from './batches.repository';
+import { BatchesRepository, NewRequest, RecipientWithMember, RequestOutcome } from './batches.repository';
 import { withLease } from '../core/lease';
 
 /** LINE keeps a retry key 24 h; past ~23 h a retry could deliver twice, so it is not made. */
@@ -96,31 +96,33 @@ export class BatchSenderService {
     }
     const messages = this.policy.runMessages(campaign, run.messageIndex);
     let requests = await this.batches.requests(batch.id);
-    if (requests.length === 0) requests = await this.planBatch(campaign, run.runKey, batch, messages);
-
-    const recipients = await this.batches.queued(batch.runId, batch.seq);
-    const byRequest = new Map<number, string[]>();
-    for (const r of recipients) {
-      const seq = r.requestSeq ?? 0;
-      const list = byRequest.get(seq) ?? [];
-      list.push(r.lineUserId);
-      byRequest.set(seq, list);
+    let lineIds: Map<string, string | null>;
+    if (requests.length === 0) {
+      const planned = await this.planBatch(campaign, run.runKey, batch, messages);
+      requests = planned.requests;
+      lineIds = planned.lineIds;
+    } else {
+      lineIds = new Map((await this.batches.recipients(batch)).map((r) => [r.memberId, r.lineUserId]));
     }
+    const toOf = (q: DeliveryRequestEntity): string[] =>
+      q.memberIds.map((m) => lineIds.get(String(m)) ?? null).filter((u): u is string => u !== null);
     const client = this.lineClients.forChannel(channel);
     const outcomes: RequestOutcome[] = [];
     let quotaHit: LineException | null = null;
     let transient: Error | null = null;
-    const pending = requests.filter(
-      (q) => q.status === RequestStatus.Pending && (byRequest.get(q.seq)?.length ?? 0) > 0,
-    );
+    const pending = requests.filter((q) => q.status === RequestStatus.Pending);
     let next = 0;
     const workerLoop = async (): Promise<void> => {
       while (next < pending.length && quotaHit === null && transient === null) {
         const request = pending[next++];
+        const to = toOf(request);
+        if (to.length === 0) {
+          // Every recipient unlinked since the first attempt: nothing to send, say why.
+          outcomes.push({ seq: request.seq, status: RequestStatus.Failed, lineRequestId: null, error: 'not_linked' });
+          continue;
+        }
         try {
-          outcomes.push(
-            await this.sendRequest(client, channel.id, request, byRequest.get(request.seq) ?? [], messages),
-          );
+          outcomes.push(await this.sendRequest(client, channel.id, request, to, messages));
         } catch (e) {
           const err = toLineException(e);
           if (err.code === LineErrorCode.QuotaExhausted) quotaHit = err;
@@ -151,41 +153,58 @@ export class BatchSenderService {
     return 'sent';
   }
 
-  /** First attempt: render, group identical messages into multicasts, store requests + retry keys. */
+  /**
+   * First attempt: the batch's recipients with their LINE user as of now (unlinked → skipped),
+   * render, group identical messages into multicasts, store requests + retry keys + recipients.
+   */
   private async planBatch(
     campaign: CampaignEntity,
     runKey: string,
     batch: DeliveryBatchEntity,
     messages: LineMessage[],
-  ): Promise<DeliveryRequestEntity[]> {
+  ): Promise<{ requests: DeliveryRequestEntity[]; lineIds: Map<string, string | null> }> {
     const key = (seq: number): string =>
       deriveRetryKey({ campaignId: campaign.id, runKey, batchId: batch.id, requestSeq: seq });
-    if (!isPersonalised(messages)) {
-      const recipients = await this.batches.queued(batch.runId, batch.seq);
-      await this.batches.saveRequests(batch.id, [
+    const personalised = isPersonalised(messages);
+    const all = personalised ? await this.batches.recipientsWithMembers(batch) : await this.batches.recipients(batch);
+    const lineIds = new Map(all.map((r) => [r.memberId, r.lineUserId]));
+    const present = new Set(all.map((r) => r.memberId));
+    const skipped = batch.memberIds
+      .map(String)
+      .filter((m) => !present.has(m))
+      .map((memberId) => ({ memberId, reason: 'erased' }));
+    for (const r of all) if (r.lineUserId === null) skipped.push({ memberId: r.memberId, reason: 'not_linked' });
+    const linked = all.filter((r) => r.lineUserId !== null);
+    let planned: NewRequest[];
+    if (linked.length === 0) planned = [];
+    else if (!personalised) {
+      planned = [
         {
           seq: 0,
           retryKey: key(0),
-          endpoint: recipients.length === 1 ? 'push' : 'multicast',
+          endpoint: linked.length === 1 ? 'push' : 'multicast',
           messages: null,
-          ledgerIds: recipients.map((r) => r.ledgerId),
+          memberIds: linked.map((r) => r.memberId),
         },
-      ]);
+      ];
     } else {
-      const recipients = await this.batches.queuedWithMembers(batch.runId, batch.seq);
-      const plan = planRequests(recipients.map((r) => ({ ...r, messages: this.renderer.render(messages, r.member) })));
-      await this.batches.saveRequests(
-        batch.id,
-        plan.map((p) => ({
-          seq: p.seq,
-          retryKey: key(p.seq),
-          endpoint: p.endpoint,
-          messages: p.messages,
-          ledgerIds: p.recipients.map((r) => r.ledgerId),
+      const plan = planRequests(
+        (linked as RecipientWithMember[]).map((r) => ({
+          ledgerId: r.memberId,
+          lineUserId: r.lineUserId ?? '',
+          messages: this.renderer.render(messages, r.member),
         })),
       );
+      planned = plan.map((p) => ({
+        seq: p.seq,
+        retryKey: key(p.seq),
+        endpoint: p.endpoint,
+        messages: p.messages,
+        memberIds: p.recipients.map((r) => r.ledgerId),
+      }));
     }
-    return this.batches.requests(batch.id);
+    const requests = await this.batches.saveRequests(batch, planned, skipped);
+    return { requests, lineIds };
   }
 
   /**

@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { LineMessage, MemberRenderFields } from '@app/delivery';
 import { BatchStatus, DeliveryBatchEntity } from '../entities/delivery-batch.entity';
 import { DeliveryRequestEntity, RequestStatus } from '../entities/delivery-request.entity';
 
-export interface QueuedRecipient {
-  ledgerId: string;
-  lineUserId: string;
-  requestSeq: number | null;
+/** A recipient of a batch: its member id and LINE user (null when the member is no longer linked). */
+export interface BatchRecipient {
+  memberId: string;
+  lineUserId: string | null;
 }
 
-export interface RecipientWithMember extends QueuedRecipient {
+export interface RecipientWithMember extends BatchRecipient {
   member: MemberRenderFields;
 }
 
@@ -22,7 +22,15 @@ export interface RequestOutcome {
   error: string | null;
 }
 
-/** All I/O of sending one batch: claim, recipients, requests, and the after-LINE ledger flip. */
+export interface NewRequest {
+  seq: number;
+  retryKey: string;
+  endpoint: 'multicast' | 'push';
+  messages: LineMessage[] | null;
+  memberIds: string[];
+}
+
+/** All I/O of sending one batch: claim, recipients, requests, and the after-LINE outcomes. */
 @Injectable()
 export class BatchesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -38,7 +46,8 @@ export class BatchesRepository {
        WHERE id = $1 AND available_at <= $2
          AND (status = 'pending' OR (status = 'sending' AND lease_until < now()))
        RETURNING id, run_id AS "runId", campaign_id AS "campaignId", workspace_id AS "workspaceId",
-                 channel_id AS "channelId", seq, first_attempt_at AS "firstAttemptAt", attempts`,
+                 channel_id AS "channelId", seq, first_attempt_at AS "firstAttemptAt", attempts,
+                 member_ids::text[] AS "memberIds"`,
       [batchId, now, String(leaseMs)],
     );
     return rows[0][0] ?? null;
@@ -66,29 +75,32 @@ export class BatchesRepository {
     return this.dataSource.getRepository(DeliveryRequestEntity).find({ where: { batchId }, order: { seq: 'ASC' } });
   }
 
-  async queued(runId: string, batchSeq: number): Promise<QueuedRecipient[]> {
-    const rows = await this.dataSource.query<Array<{ id: string; line_user_id: string; request_seq: number | null }>>(
-      `SELECT id, line_user_id, request_seq FROM delivery_ledger
-       WHERE run_id = $1 AND batch_seq = $2 AND status = 'queued' ORDER BY id`,
-      [runId, batchSeq],
+  /** The batch's recipients in planning order, with their LINE user as of now (one indexed lookup each). */
+  async recipients(batch: DeliveryBatchEntity): Promise<BatchRecipient[]> {
+    const rows = await this.dataSource.query<Array<{ member_id: string; line_user_id: string | null }>>(
+      `SELECT u.member_id::text, lu.line_user_id
+       FROM delivery_batches b CROSS JOIN LATERAL unnest(b.member_ids) WITH ORDINALITY AS u(member_id, i)
+       LEFT JOIN line_users lu ON lu.channel_id = b.channel_id AND lu.member_id = u.member_id
+       WHERE b.id = $1 ORDER BY u.i`,
+      [batch.id],
     );
-    return rows.map((r) => ({ ledgerId: r.id, lineUserId: r.line_user_id, requestSeq: r.request_seq }));
+    return rows.map((r) => ({ memberId: r.member_id, lineUserId: r.line_user_id }));
   }
 
-  /** Queued recipients with the whitelisted member fields templates may read. */
-  async queuedWithMembers(runId: string, batchSeq: number): Promise<RecipientWithMember[]> {
+  /** Recipients with the whitelisted member fields templates may read. */
+  async recipientsWithMembers(batch: DeliveryBatchEntity): Promise<RecipientWithMember[]> {
     const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
-      `SELECT l.id, l.line_user_id, l.request_seq, m.external_id, m.first_name, m.last_name, m.points_balance,
-              m.membership_tier, m.birth_date::text AS birth_date, m.attributes, lu.display_name
-       FROM delivery_ledger l JOIN members m ON m.id = l.member_id
-       LEFT JOIN line_users lu ON lu.channel_id = l.channel_id AND lu.line_user_id = l.line_user_id
-       WHERE l.run_id = $1 AND l.batch_seq = $2 AND l.status = 'queued' ORDER BY l.id`,
-      [runId, batchSeq],
+      `SELECT u.member_id::text AS member_id, lu.line_user_id, m.external_id, m.first_name, m.last_name,
+              m.points_balance, m.membership_tier, m.birth_date::text AS birth_date, m.attributes, lu.display_name
+       FROM delivery_batches b CROSS JOIN LATERAL unnest(b.member_ids) WITH ORDINALITY AS u(member_id, i)
+       JOIN members m ON m.id = u.member_id
+       LEFT JOIN line_users lu ON lu.channel_id = b.channel_id AND lu.member_id = u.member_id
+       WHERE b.id = $1 ORDER BY u.i`,
+      [batch.id],
     );
     return rows.map((r) => ({
-      ledgerId: String(r.id),
-      lineUserId: String(r.line_user_id),
-      requestSeq: r.request_seq as number | null,
+      memberId: String(r.member_id),
+      lineUserId: r.line_user_id as string | null,
       member: {
         externalId: String(r.external_id),
         firstName: r.first_name as string | null,
@@ -102,67 +114,93 @@ export class BatchesRepository {
     }));
   }
 
-  /** Stores the batch's requests and their retry keys before the first attempt (with the ledger's request_seq). */
+  /**
+   * Stores the batch's requests, their recipients and retry keys before the first attempt, and
+   * the skips found at send time (no longer linked, erased), in one transaction.
+   */
   async saveRequests(
-    batchId: string,
-    requests: Array<{
-      seq: number;
-      retryKey: string;
-      endpoint: 'multicast' | 'push';
-      messages: LineMessage[] | null;
-      ledgerIds: string[];
-    }>,
-  ): Promise<void> {
+    batch: DeliveryBatchEntity,
+    requests: NewRequest[],
+    skipped: Array<{ memberId: string; reason: string }>,
+  ): Promise<DeliveryRequestEntity[]> {
+    const rows = requests.map((r) => ({
+      batchId: batch.id,
+      seq: r.seq,
+      retryKey: r.retryKey,
+      endpoint: r.endpoint,
+      messages: r.messages,
+      memberIds: r.memberIds,
+      recipientCount: r.memberIds.length,
+      status: RequestStatus.Pending,
+      lineRequestId: null,
+      error: null,
+      acceptedAt: null,
+    }));
     await this.dataSource.transaction(async (em) => {
-      await em.getRepository(DeliveryRequestEntity).insert(
-        requests.map((r) => ({
-          batchId,
-          seq: r.seq,
-          retryKey: r.retryKey,
-          endpoint: r.endpoint,
-          messages: r.messages,
-          recipientCount: r.ledgerIds.length,
-          status: RequestStatus.Pending,
-        })) as never,
-      );
-      const ids: string[] = [];
-      const seqs: number[] = [];
-      for (const r of requests)
-        for (const id of r.ledgerIds) {
-          ids.push(id);
-          seqs.push(r.seq);
-        }
-      if (requests.length > 1 || requests.some((r) => r.messages !== null)) {
+      if (rows.length > 0) await em.getRepository(DeliveryRequestEntity).insert(rows as never);
+      if (skipped.length > 0) {
         await em.query(
-          `UPDATE delivery_ledger l SET request_seq = v.seq
-           FROM unnest($1::bigint[], $2::int[]) AS v(id, seq) WHERE l.id = v.id`,
-          [ids, seqs],
+          `INSERT INTO delivery_ledger (run_id, campaign_id, channel_id, member_id, status, reason, counts_toward_cap)
+           SELECT $1, $2, $3, v.member_id, 'skipped', v.reason, false
+           FROM unnest($4::bigint[], $5::text[]) AS v(member_id, reason)
+           ON CONFLICT (run_id, member_id) DO NOTHING`,
+          [
+            batch.runId,
+            batch.campaignId,
+            batch.channelId,
+            skipped.map((x) => x.memberId),
+            skipped.map((x) => x.reason),
+          ],
         );
       }
     });
+    return rows;
   }
 
   /**
-   * Records LINE's answers: accepted requests flip their recipients to sent, failed ones to failed
-   * with LINE's reason; then the batch is done when no request is left pending. One transaction.
+   * Records LINE's answers in one transaction: an accepted request is its recipients' "sent"
+   * (one row update, not one per recipient); a failed one writes ledger rows with LINE's reason.
+   * Only pending requests move, so an overlapping holder never counts a request twice. Then the
+   * batch is done when no request is left pending.
    */
   async recordOutcomes(batch: DeliveryBatchEntity, outcomes: RequestOutcome[], finished: boolean): Promise<void> {
     if (outcomes.length === 0 && !finished) return;
     await this.dataSource.transaction(async (em) => {
       let sent = 0;
       let failed = 0;
-      for (const o of outcomes) {
-        await em.query(
-          `UPDATE delivery_requests SET status = $3::delivery_request_status, line_request_id = $4, error = $5,
-                  accepted_at = CASE WHEN $3::delivery_request_status = 'accepted' THEN now() END
-           WHERE batch_id = $1 AND seq = $2`,
-          [batch.id, o.seq, o.status, o.lineRequestId, o.error],
+      if (outcomes.length > 0) {
+        const rows = await em.query<Array<{ status: RequestStatus; n: number }>>(
+          `WITH o AS (
+             SELECT * FROM unnest($2::int[], $3::delivery_request_status[], $4::text[], $5::text[])
+               AS o(seq, status, line_request_id, error)
+           ), upd AS (
+             UPDATE delivery_requests q SET status = o.status, line_request_id = o.line_request_id, error = o.error,
+                    accepted_at = CASE WHEN o.status = 'accepted' THEN now() END
+             FROM o WHERE q.batch_id = $1 AND q.seq = o.seq AND q.status = 'pending'
+             RETURNING q.status, q.recipient_count, q.member_ids, q.error
+           ), led AS (
+             INSERT INTO delivery_ledger (run_id, campaign_id, channel_id, member_id, status, reason, counts_toward_cap)
+             SELECT $6, $7, $8, u.member_id, 'failed', upd.error, false
+             FROM upd CROSS JOIN LATERAL unnest(upd.member_ids) AS u(member_id)
+             WHERE upd.status = 'failed'
+             ON CONFLICT (run_id, member_id) DO NOTHING
+           )
+           SELECT status, sum(recipient_count)::int AS n FROM upd GROUP BY status`,
+          [
+            batch.id,
+            outcomes.map((o) => o.seq),
+            outcomes.map((o) => o.status),
+            outcomes.map((o) => o.lineRequestId),
+            outcomes.map((o) => o.error),
+            batch.runId,
+            batch.campaignId,
+            batch.channelId,
+          ],
         );
-      }
-      const accepted = outcomes.filter((o) => o.status === RequestStatus.Accepted).map((o) => o.seq);
-      if (accepted.length > 0) sent = await this.flip(em, batch, accepted, 'sent', null);
-      for (const o of outcomes.filter((x) => x.status === RequestStatus.Failed)) {
-        failed += await this.flip(em, batch, [o.seq], 'failed', o.error);
+        for (const r of rows) {
+          if (r.status === RequestStatus.Accepted) sent += r.n;
+          else failed += r.n;
+        }
       }
       await em.query(
         `UPDATE delivery_batches SET sent_count = sent_count + $2, failed_count = failed_count + $3,
@@ -175,29 +213,25 @@ export class BatchesRepository {
     });
   }
 
-  private async flip(
-    em: EntityManager,
-    batch: DeliveryBatchEntity,
-    seqs: number[],
-    status: 'sent' | 'failed',
-    reason: string | null,
-  ): Promise<number> {
-    const res = await em.query<[unknown[], number]>(
-      `UPDATE delivery_ledger SET status = $4::delivery_ledger_status, reason = $5,
-              sent_at = CASE WHEN $4::delivery_ledger_status = 'sent' THEN now() END
-       WHERE run_id = $1 AND batch_seq = $2 AND status = 'queued' AND coalesce(request_seq, 0) = ANY($3::int[])`,
-      [batch.runId, batch.seq, seqs, status, reason],
-    );
-    return res[1];
-  }
-
-  /** Cancels the batch and skips its queued recipients (campaign cancelled, retry key expired). */
+  /**
+   * Cancels the batch (campaign cancelled, retry key expired): its recipients that no accepted
+   * request carried get ledger rows with the status and reason, pending requests fail.
+   */
   async abandon(batch: DeliveryBatchEntity, status: 'skipped' | 'failed', reason: string): Promise<void> {
     await this.dataSource.transaction(async (em) => {
-      const res = await em.query<[unknown[], number]>(
-        `UPDATE delivery_ledger SET status = $3::delivery_ledger_status, reason = $4
-         WHERE run_id = $1 AND batch_seq = $2 AND status = 'queued'`,
-        [batch.runId, batch.seq, status, reason],
+      const inserted = await em.query<unknown[]>(
+        `INSERT INTO delivery_ledger (run_id, campaign_id, channel_id, member_id, status, reason, counts_toward_cap)
+         SELECT b.run_id, b.campaign_id, b.channel_id, u.member_id, $2::delivery_ledger_status, $3, false
+         FROM delivery_batches b CROSS JOIN LATERAL unnest(b.member_ids) AS u(member_id)
+         WHERE b.id = $1 AND NOT EXISTS (
+           SELECT 1 FROM delivery_requests q
+           WHERE q.batch_id = b.id AND q.status = 'accepted' AND u.member_id = ANY(q.member_ids))
+         ON CONFLICT (run_id, member_id) DO NOTHING RETURNING 1`,
+        [batch.id, status, reason],
+      );
+      await em.query(
+        `UPDATE delivery_requests SET status = 'failed', error = $2 WHERE batch_id = $1 AND status = 'pending'`,
+        [batch.id, reason],
       );
       await em.query(
         `UPDATE delivery_batches SET status = $2::delivery_batch_status, lease_until = NULL, finished_at = now(),
@@ -205,7 +239,7 @@ export class BatchesRepository {
         [
           batch.id,
           status === 'skipped' ? BatchStatus.Cancelled : BatchStatus.Done,
-          status === 'failed' ? res[1] : 0,
+          status === 'failed' ? inserted.length : 0,
           reason,
         ],
       );
