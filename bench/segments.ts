@@ -2,13 +2,13 @@
  * `npm run bench:segments [-- --members N --events N --runs N --reload]`: the example segments
  * of the issue on the ingestion data set (1M members / 10M events by default), loaded by COPY
  * into a kept database `lse_bench_segments` (reloaded only if missing, of another size, or with
- * --reload). Prints per example: preview median, snapshot time and size, and the compiled
+ * --reload; `--only name,name` for a subset, `--explain` for the plans). Prints per example: preview median, snapshot time and size, and the compiled
  * audience query against a hand-written one (same rows, time ratio).
  */
 import 'reflect-metadata';
 import { Client } from 'pg';
 import { loadConfig } from '@app/common';
-import { SegmentsService, audienceSql } from '@app/segments';
+import { SegmentsService, audienceSql, countSql, sampleSql, snapshotInsertSql } from '@app/segments';
 import { createApiApp } from '../apps/api/src/api.factory';
 import { createDataSource } from '../migrations/data-source';
 import { BENCH_NOW, loadSegmentsDataset } from './lib/segments-data';
@@ -22,6 +22,9 @@ const MEMBERS = arg('members', 1_000_000);
 const EVENTS = arg('events', 10_000_000);
 const RUNS = arg('runs', 7);
 const RELOAD = process.argv.includes('--reload');
+/** `--only a,b`: just these examples; `--explain`: print EXPLAIN (ANALYZE, BUFFERS) of each statement. */
+const ONLY = ((i) => (i > 0 ? new Set(process.argv[i + 1].split(',')) : null))(process.argv.indexOf('--only'));
+const EXPLAIN = process.argv.includes('--explain');
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const DB = process.env.BENCH_SEGMENTS_DB ?? 'lse_bench_segments';
 
@@ -108,6 +111,8 @@ async function main(): Promise<void> {
       .join(''),
   );
   for (const [name, rules] of Object.entries(EXAMPLES)) {
+    if (ONLY !== null && !ONLY.has(name)) continue;
+    if (EXPLAIN) await explain(sql, segments, workspaceId, channelId, name, rules);
     await segments.preview(workspaceId, channelId, rules, { now: BENCH_NOW }); // warm
     const previews: number[] = [];
     let last = { audience: 0, matching: 0 };
@@ -164,6 +169,32 @@ async function main(): Promise<void> {
   await sql.query(`DELETE FROM segments WHERE workspace_id = $1`, [workspaceId]);
   await api.close();
   await sql.end();
+}
+
+/** The plans of the preview's count and sample and of the snapshot insert (rolled back). */
+async function explain(
+  sql: Client,
+  segments: SegmentsService,
+  workspaceId: string,
+  channelId: string,
+  name: string,
+  rules: unknown,
+): Promise<void> {
+  const prepared = await segments.prepare(workspaceId, rules);
+  const c = segments.compile(prepared, workspaceId, channelId, BENCH_NOW);
+  const values = [...c.params.values];
+  const snapshotRef = c.params.add('00000000-0000-4000-8000-000000000000', 'uuid');
+  const statements: Array<[string, string, unknown[]]> = [
+    ['count', countSql(c), values],
+    ['sample', sampleSql(c, prepared.restrictToReachable, 10), values],
+    ['snapshot', snapshotInsertSql(c, prepared.restrictToReachable, snapshotRef), c.params.values],
+  ];
+  for (const [what, text, params] of statements) {
+    await sql.query('BEGIN');
+    const plan = await sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, params);
+    await sql.query('ROLLBACK');
+    out(`--- ${name} ${what}\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
+  }
 }
 
 main().catch((e: unknown) => {

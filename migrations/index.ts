@@ -9,6 +9,7 @@ import { SegmentSnapshotMembersWithoutFks1795434820892 } from './1795434820892-S
 import { SegmentsReachabilityIndexes1795435000000 } from './1795435000000-SegmentsReachabilityIndexes';
 import { CompactDeliveryLedger1795435918226 } from './1795435918226-CompactDeliveryLedger';
 import { DeliveryRecipientLedgerView1795435918300 } from './1795435918300-DeliveryRecipientLedgerView';
+import { SegmentSnapshotMembersErasure1795436297873 } from './1795436297873-SegmentSnapshotMembersErasure';
 // <imports>
 
 export const MIGRATIONS = [
@@ -22,5 +23,6 @@ export const MIGRATIONS = [
   SegmentsReachabilityIndexes1795435000000,
   CompactDeliveryLedger1795435918226,
   DeliveryRecipientLedgerView1795435918300,
+  SegmentSnapshotMembersErasure1795436297873,
   // <migrations>
 ];

@@ -6,7 +6,7 @@ import type { MemberFacts } from '@app/segments';
 import { SEGMENT_MEMBERSHIP, SegmentMembershipPort } from '@app/rich-menus';
 import { createApiApp } from '../apps/api/src/api.factory';
 import { createWorkerApp } from '../apps/worker/src/worker.factory';
-import { loadPopulation, person } from './segments.fixtures';
+import { loadPopulation, person, withIngestAggregates } from './segments.fixtures';
 
 const NOW = new Date('2026-06-15T03:00:00Z'); // 12:00 in Tokyo
 const hoursAgo = (h: number): Date => new Date(NOW.getTime() - h * 3_600_000);
@@ -163,7 +163,8 @@ describe('segments (api + worker, real PostgreSQL)', () => {
       following({ ...person('favNothing'), events: [ev('favorite', daysAgo(30), 'SKU-C')] }),
     ];
     // m41/m40 etc. have no registeredAt, so "registered but never bought" only sees those that do.
-    await loadPopulation(ctx.sql, ws.id, people, [
+    // Aggregates as ingestion keeps them ("never bought" reads purchase_count).
+    await loadPopulation(ctx.sql, ws.id, people.map(withIngestAggregates), [
       { sku: 'SKU-A', kind: 'back_in_stock', occurredAt: daysAgo(1) },
       { sku: 'SKU-B', kind: 'price_drop', occurredAt: daysAgo(10) },
     ]);
@@ -328,6 +329,29 @@ describe('segments (api + worker, real PostgreSQL)', () => {
     const gold = (rows as Array<{ id: string; external_id: string }>).find((r) => r.external_id === 'gold');
     expect([...inSegment]).toEqual([gold?.id]);
     expect((await port.membersIn(workspaceId, '00000000-0000-4000-8000-000000000000', ids)).size).toBe(0);
+  });
+
+  it('erasing a member (DELETE /members/{externalId}) leaves none of its rows in snapshots', async () => {
+    const workspaceId = (await api.get(WorkspacesService).ensureDefault()).id;
+    const platinum = (id: string) => following(person(id, { membershipTier: 'platinum' }));
+    const ids = await loadPopulation(ctx.sql, workspaceId, [platinum('erased'), platinum('kept')]);
+    const rules = { attr: 'membershipTier', op: 'eq', value: 'platinum' };
+    const created = await call('/segments', { body: { name: 'Platinum', channelId, rules } });
+    const snaps = await Promise.all(
+      [1, 2].map(() => call(`/segments/${created.body.id}/snapshots`, { body: { now: NOW.toISOString() } })),
+    );
+    expect(snaps.map((s) => Number(s.body.size))).toEqual([2, 2]);
+
+    expect((await call('/members/erased', { method: 'DELETE', key: admin })).status).toBe(204);
+    const { rows } = await ctx.sql.query<{ snapshot_id: string; member_id: string }>(
+      `SELECT snapshot_id::text, member_id::text FROM segment_snapshot_members WHERE member_id = ANY($1::bigint[])`,
+      [[ids.get('erased'), ids.get('kept')]],
+    );
+    expect(rows.filter((r) => r.member_id === ids.get('erased'))).toEqual([]);
+    // Only the erased member's rows went: the others of both snapshots stay.
+    expect(rows.map((r) => r.snapshot_id).sort()).toEqual(snaps.map((s) => String(s.body.snapshotId)).sort());
+    const page = await call(`/segments/snapshots/${snaps[0].body.snapshotId}/members`);
+    expect((page.body as Array<{ memberId: string }>).map((m) => m.memberId)).toEqual([ids.get('kept')]);
   });
 
   it('documents the rule tree in the OpenAPI schema', async () => {

@@ -131,3 +131,35 @@ export function person(externalId: string, over: Partial<MemberFacts['member']> 
     catalogEvents: [],
   };
 }
+
+/**
+ * The aggregates row ingestion would have kept for these events (members lib: counts and sums
+ * add up, times merge), for fixtures that give only events; null without events.
+ */
+export function withIngestAggregates(p: MemberFacts): MemberFacts {
+  if (p.aggregates !== null || p.events.length === 0) return p;
+  const at = (types: string[], pick: (a: number, b: number) => number): Date | null => {
+    const ts = p.events.filter((e) => types.includes(e.type)).map((e) => e.occurredAt.getTime());
+    return ts.length === 0 ? null : new Date(ts.reduce((x, y) => pick(x, y)));
+  };
+  const purchases = p.events.filter((e) => e.type === 'purchase');
+  const lastPurchaseAt = at(['purchase'], Math.max);
+  const lastCartAddAt = at(['cart_add'], Math.max);
+  return {
+    ...p,
+    aggregates: {
+      purchaseCount: purchases.length,
+      totalSpent: purchases.reduce((s, e) => s + (e.amount ?? 0), 0),
+      firstPurchaseAt: at(['purchase'], Math.min),
+      lastPurchaseAt,
+      lastCartAddAt,
+      lastCartActivityAt: at(['cart_add', 'cart_remove', 'checkout_start'], Math.max),
+      cartOpen: lastCartAddAt !== null && (lastPurchaseAt === null || lastCartAddAt > lastPurchaseAt),
+      eventCount: p.events.length,
+      lastEventAt: at(
+        p.events.map((e) => e.type),
+        Math.max,
+      ),
+    },
+  };
+}

@@ -1,4 +1,5 @@
-import { Operator, ScalarValue } from './rule.types';
+import { EventCondition, Operator, ScalarValue } from './rule.types';
+import { EVENT_AGGREGATES } from './schema-map';
 import { REGIONS, findPrefectureCode } from './regions';
 import { ElapsedUnit, LocalDate, addDays, elapsedAtLeastBoundary } from './rule-time';
 
@@ -95,3 +96,14 @@ export function dateRange(
 /** A custom `date` attribute is a JSON string starting with YYYY-MM-DD; anything else is absent. */
 export const JSON_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}/;
 export const JSON_DATE_PATTERN_SQL = '^[0-9]{4}-[0-9]{2}-[0-9]{2}';
+
+/**
+ * The aggregate columns that answer an event condition exactly (no property filters, window
+ * "ever"), or null when the events themselves must be looked at. Shared by compiler and evaluator.
+ */
+export function aggregateAnswer(c: EventCondition): (typeof EVENT_AGGREGATES)[string] | null {
+  if (!Object.hasOwn(EVENT_AGGREGATES, c.event)) return null;
+  if (c.where !== undefined && c.where.length > 0) return null;
+  if (c.within !== undefined && c.within !== 'ever') return null;
+  return EVENT_AGGREGATES[c.event];
+}

@@ -3,6 +3,7 @@ import {
   ALL_PREFECTURE_CODES,
   DateBound,
   JSON_DATE_PATTERN_SQL,
+  aggregateAnswer,
   dateRange,
   elapsedPlan,
   listOf,
@@ -346,6 +347,8 @@ export class RuleCompiler {
   }
 
   private event(c: EventCondition, conjunct: boolean): string {
+    const fromAggregates = aggregateAnswer(c);
+    if (fromAggregates !== null) return this.eventFromAggregates(c, fromAggregates, conjunct);
     const e = this.alias('e');
     const source = this.eventSource(e, c.event, c.within, c.where);
     const memberIn = (sub: string): string => `m.${T.members.id} IN (SELECT ${e}.${T.events.memberId} ${sub})`;
@@ -369,6 +372,42 @@ export class RuleCompiler {
     return zeroPasses
       ? `(NOT ${memberIn(`${grouped} NOT (${having.join(' AND ')})`)})`
       : `(${memberIn(`${grouped} ${having.join(' AND ')}`)})`;
+  }
+
+  /**
+   * "did EVENT ever (count/sum …)" from member_aggregates; a member without a row has 0 and 0.
+   * In the top-level conjunction a correlated (NOT) EXISTS: a hash (anti-)join over the
+   * aggregates whose row estimate comes from the column statistics ("never bought": 630k events
+   * index probes → one hash anti-join). Elsewhere the same test on the joined row `a`, written
+   * (like every comparison here) so that it never is NULL.
+   */
+  private eventFromAggregates(
+    c: EventCondition,
+    agg: NonNullable<ReturnType<typeof aggregateAnswer>>,
+    conjunct: boolean,
+  ): string {
+    const count = c.did === false ? { op: 'eq' as const, value: 0 } : c.count;
+    const sum = c.did === false ? undefined : c.sum;
+    const test = (ref: string): string => {
+      const parts: string[] = [];
+      if (count !== undefined) parts.push(this.countCmp(`${ref}.${agg.count.column}`, count.op, count.value, 'int'));
+      if (sum !== undefined) parts.push(this.countCmp(`${ref}.${agg.sum.column}`, sum.op, sum.value, 'numeric'));
+      if (parts.length === 0) parts.push(`${ref}.${agg.count.column} > 0`);
+      return parts.join(' AND ');
+    };
+    const zeroPasses =
+      (count === undefined || cmp(0, count.op, count.value)) && (sum === undefined || cmp(0, sum.op, sum.value));
+    if (conjunct) {
+      const a = this.alias('ag');
+      const row = `FROM ${T.aggregates.table} ${a} WHERE ${a}.${T.aggregates.memberId} = m.${T.members.id}`;
+      return zeroPasses
+        ? `(NOT EXISTS (SELECT 1 ${row} AND NOT (${test(a)})))`
+        : `(EXISTS (SELECT 1 ${row} AND ${test(a)}))`;
+    }
+    this.usesAggregates = true;
+    // The aggregate columns are NOT NULL, so `a.member_id IS NULL` is exactly "no row".
+    const present = `a.${T.aggregates.memberId} IS NOT NULL`;
+    return zeroPasses ? `(NOT (${present} AND NOT (${test('a')})))` : `(${present} AND ${test('a')})`;
   }
 
   private countCmp(expr: string, op: CountOperator, value: number, cast: SqlCast): string {

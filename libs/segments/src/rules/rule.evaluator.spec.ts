@@ -81,4 +81,28 @@ describe('evaluate', () => {
       evaluate(rule, facts({}, { events: [big(1), big(2), ev('purchase', 3, { items: [{ price: 9999 }] })] }), ctx),
     ).toBe(false);
   });
+
+  it('answers "purchase ever" (no filters, no window) from the aggregates, as the SQL does', () => {
+    const agg = (purchaseCount: number, totalSpent: number): MemberFacts['aggregates'] => ({
+      purchaseCount,
+      totalSpent,
+      firstPurchaseAt: null,
+      lastPurchaseAt: null,
+      lastCartAddAt: null,
+      lastCartActivityAt: null,
+      cartOpen: false,
+      eventCount: purchaseCount,
+      lastEventAt: null,
+    });
+    const never: Rule = { event: 'purchase', did: false };
+    expect(evaluate(never, facts(), ctx)).toBe(true); // no aggregates row: 0 purchases
+    expect(evaluate(never, facts({}, { aggregates: agg(0, 0) }), ctx)).toBe(true);
+    expect(evaluate(never, facts({}, { aggregates: agg(2, 5000) }), ctx)).toBe(false);
+    const twice: Rule = { event: 'purchase', count: { op: 'gte', value: 2 }, sum: { op: 'gte', value: 5000 } };
+    expect(evaluate(twice, facts({}, { aggregates: agg(2, 5000) }), ctx)).toBe(true);
+    expect(evaluate(twice, facts({}, { aggregates: agg(2, 4999) }), ctx)).toBe(false);
+    // A window or a filter needs the events themselves.
+    const recent: Rule = { event: 'purchase', did: false, within: { lastDays: 30 } };
+    expect(evaluate(recent, facts({}, { aggregates: agg(2, 5000) }), ctx)).toBe(true);
+  });
 });

@@ -3,6 +3,7 @@ import {
   ALL_PREFECTURE_CODES,
   DateBound,
   JSON_DATE_PATTERN,
+  aggregateAnswer,
   dateRange,
   elapsedPlan,
   listOf,
@@ -219,6 +220,18 @@ class Evaluator {
   }
 
   private event(c: EventCondition): boolean {
+    const fromAggregates = aggregateAnswer(c);
+    if (fromAggregates !== null) {
+      // The same fact the SQL reads (a member without aggregates has 0 and 0).
+      const n = this.f.aggregates?.[fromAggregates.count.fact] ?? 0;
+      if (c.did === false) return n === 0;
+      if (c.count === undefined && c.sum === undefined) return n > 0;
+      const sum = this.f.aggregates?.[fromAggregates.sum.fact] ?? 0;
+      return (
+        (c.count === undefined || cmp(n, c.count.op, c.count.value)) &&
+        (c.sum === undefined || cmp(sum, c.sum.op, c.sum.value))
+      );
+    }
     const events = this.select(c.event, c.within, c.where);
     if (c.did === false) return events.length === 0;
     if (c.count === undefined && c.sum === undefined) return events.length > 0;

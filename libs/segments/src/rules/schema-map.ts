@@ -57,6 +57,22 @@ export const TABLES = {
   },
 } as const;
 
+/**
+ * Event conditions that member_aggregates answers exactly: "did EVENT ever" with no property
+ * filters, by its count and its sum of `amount` (the members lib keeps both at ingest over the same
+ * events: count(*) and sum(amount) of the member's events of that type). Such a condition reads
+ * the aggregate in SQL (one join instead of an events probe per member) AND in the evaluator, so
+ * both trust the same fact.
+ */
+export const EVENT_AGGREGATES: Readonly<
+  Record<string, { count: { column: string; fact: 'purchaseCount' }; sum: { column: string; fact: 'totalSpent' } }>
+> = {
+  purchase: {
+    count: { column: 'purchase_count', fact: 'purchaseCount' },
+    sum: { column: 'total_spent', fact: 'totalSpent' },
+  },
+};
+
 /** Built-in event types (enum `event_type` of the members lib); `custom:<name>` names a custom event. */
 export const EVENT_TYPES = [
   'purchase',
