@@ -24,6 +24,42 @@ import { withLease } from '../core/lease';
 /** LINE keeps a retry key 24 h; past ~23 h a retry could deliver twice, so it is not made. */
 const RETRY_KEY_LIFETIME_MS = 23 * 3600 * 1000;
 const IN_BATCH_CONCURRENCY = 64;
+/**
+ * LINE requests in flight per process, over all batches. Push at 2,000/s with 30 ms latency needs
+ * ~60 in flight in all; without a cap, 48 batches × 64 in-batch sends held ~3,000 sockets and
+ * their buffers (740 MB RSS) and reserved GCRA slots seconds ahead. Taken before the limiter.
+ */
+const MAX_IN_FLIGHT = 128;
+
+/**
+ * Personalised batches rendered and sending at once per process. One such batch is up to 500
+ * pushes with 64 in flight, so a few fill MAX_IN_FLIGHT; more only hold rendered messages and
+ * member rows in memory (the other DELIVERY_CONCURRENCY jobs wait here, holding only their ids).
+ */
+const PUSH_BATCHES_IN_FLIGHT = 4;
+
+type Channel = Awaited<ReturnType<ChannelsService['get']>>;
+
+/** A counting semaphore (FIFO), process-wide. */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+  constructor(size: number) {
+    this.free = size;
+  }
+  async take(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  give(): void {
+    const next = this.waiting.shift();
+    if (next !== undefined) next();
+    else this.free++;
+  }
+}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export type BatchResult = 'sent' | 'not-claimed' | 'released' | 'paused' | 'cancelled';
@@ -36,6 +72,8 @@ export class TransientSendError extends Error {}
 export class BatchSenderService {
   private readonly logger = new Logger(BatchSenderService.name);
   private readonly renderer = new MessageRenderer();
+  private readonly inFlight = new Slots(MAX_IN_FLIGHT);
+  private readonly pushBatches = new Slots(PUSH_BATCHES_IN_FLIGHT);
 
   constructor(
     private readonly batches: BatchesRepository,
@@ -95,10 +133,28 @@ export class BatchSenderService {
       return 'sent';
     }
     const messages = this.policy.runMessages(campaign, run.messageIndex);
+    const personalised = isPersonalised(messages);
+    if (personalised) await this.pushBatches.take();
+    try {
+      return await this.deliver(workspaceId, campaign, run.runKey, channel, batch, messages);
+    } finally {
+      if (personalised) this.pushBatches.give();
+    }
+  }
+
+  /** Plans the batch's requests on its first attempt, sends what is pending, records the answers. */
+  private async deliver(
+    workspaceId: string,
+    campaign: CampaignEntity,
+    runKey: string,
+    channel: Channel,
+    batch: DeliveryBatchEntity,
+    messages: LineMessage[],
+  ): Promise<BatchResult> {
     let requests = await this.batches.requests(batch.id);
     let lineIds: Map<string, string | null>;
     if (requests.length === 0) {
-      const planned = await this.planBatch(campaign, run.runKey, batch, messages);
+      const planned = await this.planBatch(campaign, runKey, batch, messages);
       requests = planned.requests;
       lineIds = planned.lineIds;
     } else {
@@ -221,8 +277,9 @@ export class BatchSenderService {
   ): Promise<RequestOutcome> {
     const messages = (request.messages ?? campaignMessages) as Parameters<LineChannelClient['pushMessage']>[1];
     for (let attempt = 0; ; attempt++) {
-      await this.limiter.acquire(channelId, request.endpoint);
+      await this.inFlight.take();
       try {
+        await this.limiter.acquire(channelId, request.endpoint);
         const res =
           request.endpoint === 'multicast'
             ? await client.multicast(to, messages, request.retryKey)
@@ -249,8 +306,11 @@ export class BatchSenderService {
           };
         }
         if (attempt >= 6) throw err;
-        await sleep(Math.min(2_000, 50 * 2 ** attempt) * (0.5 + Math.random()));
+      } finally {
+        this.inFlight.give();
       }
+      // Back off without holding an in-flight slot.
+      await sleep(Math.min(2_000, 50 * 2 ** attempt) * (0.5 + Math.random()));
     }
   }
 }

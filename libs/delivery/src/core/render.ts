@@ -89,6 +89,8 @@ export class MessageRenderer {
     if (t === undefined) {
       if (FORBIDDEN_TAGS.test(text)) throw new Error('include, render, layout and block tags are not allowed');
       t = this.liquid.parse(text);
+      // A long-lived worker sees every campaign's templates: keep the cache bounded.
+      if (this.parsed.size >= 1_000) this.parsed.clear();
       this.parsed.set(text, t);
     }
     return t;
