@@ -1,7 +1,13 @@
-// npm run bench:triggers [-- --rate 500 --seconds 10 --workers 2]
+// npm run bench:triggers [-- --rate 500 --seconds 10 --workers 2 --drain 30 --timeout 180]
 // Event-triggered latency: from POST /events (purchase) to the thank-you at the emulator, at a
 // steady rate. The emulator runs in a worker thread; the api in this process; the engine's workers
-// are processes started from dist/. Latency = emulator's record time − the moment the POST was sent.
+// are processes started from dist/. Latency = emulator's record time − the moment the POST was sent,
+// broken down by stage from PostgreSQL's timestamps: POST → event committed (received_at), → run
+// created by the trigger processor (after the Redis-stream relay and the trigger-events job), →
+// request accepted. Bounded: deliveries are awaited at most --drain s, the whole run --timeout s
+// (a watchdog prints what it has and SIGKILLs the workers), every HTTP call has a timeout.
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { Client } from 'pg';
@@ -12,7 +18,7 @@ import { CampaignsService } from '@app/campaigns';
 import { startEmulator } from '../apps/line-emulator/src/server';
 import { createApiApp } from '../apps/api/src/api.factory';
 import { createDataSource } from '../migrations/data-source';
-import { lineUserIdOf, seedAudience, spawnWorker } from './lib/delivery-harness';
+import { lineUserIdOf, ROOT, seedAudience, spawnWorker, WorkerProcess } from './lib/delivery-harness';
 
 const CHANNEL = { channelId: '1999999997', channelSecret: 'bench-secret', accessToken: 'bench-trigger-token' };
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -37,8 +43,22 @@ async function main(): Promise<void> {
       rate: { type: 'string', default: '500' },
       seconds: { type: 'string', default: '10' },
       workers: { type: 'string', default: '2' },
+      drain: { type: 'string', default: '30' },
+      timeout: { type: 'string', default: '180' },
     },
   });
+  const workerProcs: WorkerProcess[] = [];
+  const children: ChildProcess[] = [];
+  const watchdog = setTimeout(
+    () => {
+      process.stderr.write(`triggers bench: timed out after ${values.timeout} s, stopping\n`);
+      for (const w of workerProcs) void w.kill('SIGKILL');
+      for (const c of children) c.kill('SIGKILL');
+      process.exit(2);
+    },
+    Number(values.timeout) * 1000,
+  );
+  watchdog.unref();
   const rate = Number(values.rate);
   const total = rate * Number(values.seconds);
   const thread = new Worker(__filename);
@@ -80,9 +100,27 @@ async function main(): Promise<void> {
   ).rows[0].id;
   await seedAudience(sql, workspaceId, channelId, 1, total, { prefix: 't', someNotFollowing: false });
 
+  // The api answering the POSTs is a process of its own (as deployed): in this process it would
+  // share one event loop with the load generator, which then cannot keep the offered rate.
   const api = await createApiApp(config);
-  await api.listen({ port: 0, host: '127.0.0.1' });
-  const base = (await api.getUrl()).replace('[::1]', '127.0.0.1');
+  await api.init();
+  const apiPort = String(4100 + (process.pid % 800));
+  const apiProc = spawn(process.execPath, [join(ROOT, 'dist/apps/api/src/main.js')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env, API_PORT: apiPort, API_HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(apiProc);
+  const base = `http://127.0.0.1:${apiPort}`;
+  for (let i = 0; ; i++) {
+    const up = await fetch(`${base}/health`, { signal: AbortSignal.timeout(1_000) }).then(
+      (r) => r.status < 500,
+      () => false,
+    );
+    if (up) break;
+    if (i > 60) throw new Error('api process did not start');
+    await sleep(500);
+  }
   const { key } = await api.get(ApiKeysService).create(workspaceId, ApiKeyScope.Admin, 'bench');
   await api.get(CampaignsService).create(workspaceId, {
     name: 'thanks',
@@ -93,6 +131,7 @@ async function main(): Promise<void> {
     trigger: { type: 'event', event: 'purchase', timezone: 'Asia/Tokyo' },
   });
   const workers = Array.from({ length: Number(values.workers) }, () => spawnWorker(env));
+  workerProcs.push(...workers);
   await sleep(5000);
 
   const sentAt = new Map<string, number>();
@@ -101,6 +140,7 @@ async function main(): Promise<void> {
     sentAt.set(lineUserIdOf(i), started);
     const res = await fetch(`${base}/events`, {
       method: 'POST',
+      signal: AbortSignal.timeout(10_000),
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         eventId: `p${i}`,
@@ -115,32 +155,56 @@ async function main(): Promise<void> {
   process.stdout.write(`triggers bench: ${total} purchases at ${rate}/s, ${workers.length} worker processes\n`);
   const t0 = Date.now();
   const inflight: Array<Promise<void>> = [];
-  for (let i = 1; i <= total; i++) {
-    const due = t0 + ((i - 1) * 1000) / rate;
-    if (due > Date.now()) await sleep(due - Date.now());
-    inflight.push(post(i));
+  // Paced in 10 ms ticks (a timer per event cannot fire every 2 ms on a loaded machine).
+  for (let i = 1; i <= total;) {
+    const dueNow = Math.min(total, Math.floor(((Date.now() - t0) * rate) / 1000) + 1);
+    for (; i <= dueNow; i++) inflight.push(post(i));
+    if (i <= total) await sleep(10);
   }
-  await Promise.all(inflight);
+  const posted = await Promise.allSettled(inflight);
+  const rejected = posted.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const postFailures = rejected.length;
+  if (postFailures > 0) process.stdout.write(`first POST failure: ${String(rejected[0].reason)}\n`);
   const offered = total / ((Date.now() - t0) / 1000);
   const latencies: number[] = [];
-  for (const until = Date.now() + 60_000; Date.now() < until;) {
-    const res = await fetch(`${emuUrl}/_emulator/messages?channelId=${CHANNEL.channelId}&limit=${total * 2}`);
-    const records = (await res.json()) as
-      { messages?: Array<{ to: string[]; at: number }> } | Array<{ to: string[]; at: number }>;
-    const list = Array.isArray(records) ? records : (records.messages ?? []);
-    if (list.length >= total) {
-      for (const r of list) for (const to of r.to) latencies.push(r.at - (sentAt.get(to) ?? r.at));
-      break;
-    }
+  let list: Array<{ to: string[]; at: number }> = [];
+  for (const until = Date.now() + Number(values.drain) * 1000; Date.now() < until;) {
+    const res = await fetch(`${emuUrl}/_emulator/messages?channelId=${CHANNEL.channelId}&limit=${total * 2}`, {
+      signal: AbortSignal.timeout(10_000),
+    });
+    const records = (await res.json()) as { messages?: Array<{ to: string[]; at: number }> };
+    list = records.messages ?? [];
+    if (list.length >= total - postFailures) break;
     await sleep(500);
   }
+  for (const r of list) for (const to of r.to) latencies.push(r.at - (sentAt.get(to) ?? r.at));
   latencies.sort((a, b) => a - b);
+  const fmt = (xs: number[]): string =>
+    xs.length === 0
+      ? 'n/a'
+      : `p50 ${pct(xs, 0.5)} ms, p95 ${pct(xs, 0.95)} ms, p99 ${pct(xs, 0.99)} ms, max ${xs[xs.length - 1]} ms`;
   process.stdout.write(
-    `offered ${offered.toFixed(0)} events/s; delivered ${latencies.length}/${total}; POST /events → message at the emulator: ` +
-      `p50 ${pct(latencies, 0.5)} ms, p95 ${pct(latencies, 0.95)} ms, p99 ${pct(latencies, 0.99)} ms, max ${latencies[latencies.length - 1]} ms\n`,
+    `offered ${offered.toFixed(0)} events/s; POST failures ${postFailures}; delivered ${latencies.length}/${total}; ` +
+      `POST /events → message at the emulator: ${fmt(latencies)}\n`,
   );
-  for (const w of workers) await w.kill('SIGTERM');
-  await api.close();
+  // Stages, from PostgreSQL's clock (same host): ingest commit → trigger run created → LINE accepted.
+  const stages = await sql.query<{ relay: number; send: number }>(
+    `SELECT extract(epoch FROM (r.created_at - e.received_at)) * 1000 AS relay,
+            extract(epoch FROM (q.accepted_at - r.created_at)) * 1000 AS send
+     FROM events e JOIN campaign_runs r ON r.run_key = 'event:' || e.id
+     JOIN delivery_batches b ON b.run_id = r.id JOIN delivery_requests q ON q.batch_id = b.id
+     WHERE e.workspace_id = $1 AND q.status = 'accepted'`,
+    [workspaceId],
+  );
+  const relay = stages.rows.map((r) => Math.round(Number(r.relay))).sort((a, b) => a - b);
+  const send = stages.rows.map((r) => Math.round(Number(r.send))).sort((a, b) => a - b);
+  process.stdout.write(`  event committed → run created (stream relay + trigger job): ${fmt(relay)}\n`);
+  process.stdout.write(`  run created → LINE accepted (plan + batch job + send): ${fmt(send)}\n`);
+  const stop = (w: WorkerProcess): Promise<void> =>
+    Promise.race([w.kill('SIGTERM'), sleep(10_000).then(() => w.kill('SIGKILL'))]);
+  await Promise.all(workers.map(stop));
+  apiProc.kill('SIGKILL');
+  await Promise.race([api.close(), sleep(10_000)]);
   await sql.end();
   redis.disconnect();
   thread.postMessage('stop');

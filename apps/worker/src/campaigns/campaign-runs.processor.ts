@@ -9,7 +9,7 @@ export class CampaignRunsProcessor extends WorkerHost {
     super();
   }
 
-  process(job: TypedJob<QueueName.CampaignRuns>): Promise<void> {
-    return this.planner.plan(job.data.workspaceId, job.data.runId);
+  async process(job: TypedJob<QueueName.CampaignRuns>): Promise<void> {
+    await this.planner.plan(job.data.workspaceId, job.data.runId);
   }
 }

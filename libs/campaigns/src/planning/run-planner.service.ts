@@ -37,18 +37,29 @@ export class RunPlannerService {
     private readonly config: AppConfig,
   ) {}
 
-  async plan(workspaceId: string, runId: string): Promise<void> {
+  /**
+   * Plans the run; returns the ids of the batches it wrote that are due now (already enqueued),
+   * so that a caller planning a one-member event run can send its batch without a queue hop.
+   */
+  async plan(workspaceId: string, runId: string): Promise<string[]> {
     const run = await this.claim(runId);
-    if (run === null) return;
+    if (run === null) return [];
     const leaseMs = this.config.delivery.leaseMs;
+    const dueNow: string[] = [];
     await withLease(
       leaseMs,
       () => this.planner.extendLease(run.id, leaseMs),
-      () => this.planClaimed(workspaceId, run, leaseMs),
+      () => this.planClaimed(workspaceId, run, leaseMs, dueNow),
     );
+    return dueNow;
   }
 
-  private async planClaimed(workspaceId: string, run: CampaignRunEntity, leaseMs: number): Promise<void> {
+  private async planClaimed(
+    workspaceId: string,
+    run: CampaignRunEntity,
+    leaseMs: number,
+    dueNow: string[],
+  ): Promise<void> {
     const campaign = await this.campaigns.find(workspaceId, run.campaignId);
     if (campaign === null || campaign.status === CampaignStatus.Cancelled) {
       return this.finish(run, RunStatus.Cancelled, 'campaign cancelled');
@@ -95,7 +106,7 @@ export class RunPlannerService {
         em.query(`UPDATE campaign_runs SET quota_allowed = $2 WHERE id = $1`, [run.id, allowed]),
       );
     }
-    if (!(await this.planPages(workspaceId, run, rules, leaseMs))) return;
+    if (!(await this.planPages(workspaceId, run, rules, leaseMs, dueNow))) return;
     // A run with nothing to send completes here; otherwise the last batch completes it.
     if (await this.batches.completeRunIfDone(run.id)) await this.policy.onRunCompleted(workspaceId, campaign);
     this.logger.log(`run ${run.id} planned: ${run.audienceSize} in audience, ${run.queuedCount} queued`);
@@ -111,6 +122,7 @@ export class RunPlannerService {
     run: CampaignRunEntity,
     rules: PlanRules,
     leaseMs: number,
+    dueNow: string[],
   ): Promise<boolean> {
     for (;;) {
       const page = await this.planner.transaction(async (em) => {
@@ -145,6 +157,7 @@ export class RunPlannerService {
       });
       if (page === null) return false;
       await this.relay.enqueueBatches(workspaceId, page.batchIds, rules.availableAt);
+      if (rules.availableAt <= this.clock.now()) dueNow.push(...page.batchIds);
       if (page.done) return true;
     }
   }

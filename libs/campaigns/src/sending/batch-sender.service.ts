@@ -37,6 +37,7 @@ const MAX_IN_FLIGHT = 128;
  * member rows in memory (the other DELIVERY_CONCURRENCY jobs wait here, holding only their ids).
  */
 const PUSH_BATCHES_IN_FLIGHT = 4;
+const SMALL_BATCH = 50;
 
 type Channel = Awaited<ReturnType<ChannelsService['get']>>;
 
@@ -133,12 +134,14 @@ export class BatchSenderService {
       return 'sent';
     }
     const messages = this.policy.runMessages(campaign, run.messageIndex);
-    const personalised = isPersonalised(messages);
-    if (personalised) await this.pushBatches.take();
+    // Only big personalised batches queue for a slot: an event's one-member batch holds no memory
+    // worth bounding and must not wait behind a bulk push campaign.
+    const bounded = isPersonalised(messages) && batch.memberIds.length > SMALL_BATCH;
+    if (bounded) await this.pushBatches.take();
     try {
       return await this.deliver(workspaceId, campaign, run.runKey, channel, batch, messages);
     } finally {
-      if (personalised) this.pushBatches.give();
+      if (bounded) this.pushBatches.give();
     }
   }
 
