@@ -156,7 +156,14 @@ export class RuleCompiler {
         return plan.negate ? nonNull(ref, `NOT ${body}`) : nonNull(ref, body);
       }
       case 'birthMonth':
-        return this.scalarPredicate(`EXTRACT(MONTH FROM m.${T.members.birthDate})`, 'number', c.op, c.value);
+        // NULL exactly when birth_date is: test the column, not the EXTRACT a second time per row.
+        return this.scalarPredicate(
+          `EXTRACT(MONTH FROM m.${T.members.birthDate})`,
+          'number',
+          c.op,
+          c.value,
+          `m.${T.members.birthDate}`,
+        );
       case 'place': {
         const col = `m.${T.members.prefectureCode}`;
         if (c.op === 'exists' || c.op === 'notExists') {
@@ -188,45 +195,46 @@ export class RuleCompiler {
   }
 
   /** A comparison of a typed SQL expression; never NULL. */
-  private scalarPredicate(expr: string, type: ValueType, op: Operator, value: unknown): string {
+  /** `known`: a cheaper expression that is NULL exactly when `expr` is (default `expr` itself). */
+  private scalarPredicate(expr: string, type: ValueType, op: Operator, value: unknown, known = expr): string {
     const p = (v: unknown, cast: SqlCast = CASTS[type]): string => this.params.add(v, cast);
     switch (op) {
       case 'exists':
-        return `(${expr} IS NOT NULL)`;
+        return `(${known} IS NOT NULL)`;
       case 'notExists':
-        return `(${expr} IS NULL)`;
+        return `(${known} IS NULL)`;
       case 'eq':
-        return nonNull(expr, `${expr} = ${p(value)}`);
+        return nonNull(known, `${expr} = ${p(value)}`);
       case 'neq':
-        return nonNull(expr, `${expr} <> ${p(value)}`);
+        return nonNull(known, `${expr} <> ${p(value)}`);
       case 'in':
-        return nonNull(expr, `${expr} = ANY(${p(value, `${CASTS[type]}[]` as SqlCast)})`);
+        return nonNull(known, `${expr} = ANY(${p(value, `${CASTS[type]}[]` as SqlCast)})`);
       case 'notIn':
-        return nonNull(expr, `NOT (${expr} = ANY(${p(value, `${CASTS[type]}[]` as SqlCast)}))`);
+        return nonNull(known, `NOT (${expr} = ANY(${p(value, `${CASTS[type]}[]` as SqlCast)}))`);
       case 'gt':
-        return nonNull(expr, `${expr} > ${p(value)}`);
+        return nonNull(known, `${expr} > ${p(value)}`);
       case 'gte':
-        return nonNull(expr, `${expr} >= ${p(value)}`);
+        return nonNull(known, `${expr} >= ${p(value)}`);
       case 'lt':
-        return nonNull(expr, `${expr} < ${p(value)}`);
+        return nonNull(known, `${expr} < ${p(value)}`);
       case 'lte':
-        return nonNull(expr, `${expr} <= ${p(value)}`);
+        return nonNull(known, `${expr} <= ${p(value)}`);
       case 'startsWith':
-        return nonNull(expr, `starts_with(${expr}, ${p(value, 'text')})`);
+        return nonNull(known, `starts_with(${expr}, ${p(value, 'text')})`);
       case 'contains':
-        return nonNull(expr, `strpos(${expr}, ${p(value, 'text')}) > 0`);
+        return nonNull(known, `strpos(${expr}, ${p(value, 'text')}) > 0`);
       case 'between':
         if (type === 'number') {
           const [a, b] = value as [number, number];
-          return nonNull(expr, `${expr} BETWEEN ${p(a)} AND ${p(b)}`);
+          return nonNull(known, `${expr} BETWEEN ${p(a)} AND ${p(b)}`);
         }
-        return this.dateRangePredicate(expr, type, op, value);
+        return this.dateRangePredicate(expr, type, op, value, known);
       default:
-        return this.dateRangePredicate(expr, type, op, value);
+        return this.dateRangePredicate(expr, type, op, value, known);
     }
   }
 
-  private dateRangePredicate(expr: string, type: ValueType, op: Operator, value: unknown): string {
+  private dateRangePredicate(expr: string, type: ValueType, op: Operator, value: unknown, known = expr): string {
     const { from, to } = dateRange(op, value, this.today);
     const parts: string[] = [];
     if (type === 'date') {
@@ -237,7 +245,7 @@ export class RuleCompiler {
       if (from !== undefined) parts.push(`${expr} >= ${start(from)}`);
       if (to !== undefined) parts.push(`${expr} < ${start(addDays(to, 1))}`);
     }
-    return nonNull(expr, parts.join(' AND '));
+    return nonNull(known, parts.join(' AND '));
   }
 
   /** A JSON value (custom attribute, event property, item field) compared as `type`. */
