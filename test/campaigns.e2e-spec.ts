@@ -132,6 +132,21 @@ describe('campaigns over HTTP (segments, triggers, rules) through the LINE emula
     expect(done.progress.sent).toBe(expected.length);
     expect(received(250)).toEqual(['seg 250']);
     expect(received(199)).toEqual([]);
+    // Block rate: 250 and 251 block the channel after the send, 252 eight days after, 150 (not a recipient) too.
+    await ctx.sql.query(
+      `INSERT INTO line_friendship_events (workspace_id, channel_id, line_user_row_id, type, occurred_at)
+       SELECT lu.workspace_id, lu.channel_id, lu.id, 'block', now() + (CASE WHEN m.external_id = 's252' THEN 8 ELSE 0 END) * interval '1 day' + interval '1 second'
+       FROM line_users lu JOIN members m ON m.id = lu.member_id
+       WHERE lu.channel_id = $1 AND m.external_id IN ('s250', 's251', 's252', 's150')`,
+      [channelId],
+    );
+    const withBlocks = await call<CampaignView>('GET', `/campaigns/${draft.body.id}`);
+    expect(withBlocks.body.blocks).toEqual({
+      windowDays: 7,
+      sent: expected.length,
+      blocked: 2,
+      rate: 2 / expected.length,
+    });
     const bad = await call<{ error: { code: string; details: unknown[] } }>('POST', '/campaigns', {
       name: 'bad',
       channelId,

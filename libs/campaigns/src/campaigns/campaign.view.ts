@@ -15,6 +15,8 @@ export interface CampaignView {
   trigger: unknown;
   nextRunAt: string | null;
   progress: RunProgress;
+  /** GET /campaigns/{id} only: recipients who blocked the channel within `windowDays` of their send. */
+  blocks?: { windowDays: number; sent: number; blocked: number; rate: number };
   createdAt: string;
 }
 

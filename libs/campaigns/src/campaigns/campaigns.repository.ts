@@ -140,6 +140,34 @@ export class CampaignsRepository {
     };
   }
 
+  /**
+   * Recipients who blocked the channel within `days` after their send (the first block each):
+   * the campaign's sent members (accepted requests' arrays) hash-joined with the channel's block
+   * events inside the campaign's send window. One campaign at a time: for GET /campaigns/{id}.
+   */
+  async blocks(workspaceId: string, campaignId: string, days: number): Promise<{ sent: number; blocked: number }> {
+    const [row] = await this.runs.query<Array<{ sent: number; blocked: number }>>(
+      `WITH sent AS (
+         SELECT u.member_id, b.channel_id, min(q.accepted_at) AS at
+         FROM delivery_batches b JOIN delivery_requests q ON q.batch_id = b.id AND q.status = 'accepted'
+         CROSS JOIN LATERAL unnest(q.member_ids) AS u(member_id)
+         WHERE b.campaign_id = $2 AND b.workspace_id = $1
+         GROUP BY u.member_id, b.channel_id
+       ), span AS (SELECT min(at) AS lo, max(at) + make_interval(days => $3) AS hi, min(channel_id::text)::uuid AS ch FROM sent),
+       blocks AS (
+         SELECT DISTINCT lu.member_id FROM span
+         JOIN line_friendship_events e ON e.channel_id = span.ch AND e.type = 'block'
+           AND e.occurred_at >= span.lo AND e.occurred_at < span.hi
+         JOIN line_users lu ON lu.id = e.line_user_row_id
+         JOIN sent s ON s.member_id = lu.member_id
+           AND e.occurred_at >= s.at AND e.occurred_at < s.at + make_interval(days => $3)
+       )
+       SELECT (SELECT count(*) FROM sent)::int AS sent, (SELECT count(*) FROM blocks)::int AS blocked`,
+      [workspaceId, campaignId, days],
+    );
+    return row;
+  }
+
   settingsOf(channelId: string): Promise<ChannelDeliverySettingsEntity | null> {
     return this.settings.findOne({ where: { channelId } });
   }

@@ -38,6 +38,8 @@ import { CampaignView, toCampaignView } from './campaign.view';
 import { CampaignsRepository } from './campaigns.repository';
 import { DeliveryPolicyService } from './delivery-policy.service';
 
+/** A block this long after the send counts against the campaign. */
+const BLOCK_WINDOW_DAYS = 7;
 @Injectable()
 export class CampaignsService {
   private readonly renderer = new MessageRenderer();
@@ -168,6 +170,15 @@ export class CampaignsService {
   async get(workspaceId: string, id: string): Promise<CampaignView> {
     const c = await this.getEntity(workspaceId, id);
     return toCampaignView(c, await this.repository.progress(workspaceId, id));
+  }
+
+  /** GET /campaigns/{id}: the view with the block rate (a scan of the sent; not for the stream or polling). */
+  async detail(workspaceId: string, id: string): Promise<CampaignView> {
+    const [view, b] = await Promise.all([
+      this.get(workspaceId, id),
+      this.repository.blocks(workspaceId, id, BLOCK_WINDOW_DAYS),
+    ]);
+    return { ...view, blocks: { windowDays: BLOCK_WINDOW_DAYS, ...b, rate: b.sent === 0 ? 0 : b.blocked / b.sent } };
   }
 
   async list(workspaceId: string, limit = 100): Promise<CampaignView[]> {

@@ -32,7 +32,7 @@ export class CampaignsController {
 
   @Get('campaigns/:id')
   get(@WorkspaceId() ws: string, @Param('id', ParseUUIDPipe) id: string): Promise<CampaignView> {
-    return this.campaigns.get(ws, id);
+    return this.campaigns.detail(ws, id);
   }
 
   /** Server-sent events: the progress every second until the campaign is finished or the client leaves. */
