@@ -5,11 +5,15 @@
  * Bodies are built before each timed round, so the figures are the server's, not the generator's.
  */
 import 'reflect-metadata';
+import { Queue } from 'bullmq';
+import type Redis from 'ioredis';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { loadavg } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { loadConfig } from '@app/common';
+import { QueueName, REDIS, loadConfig, redisOptions } from '@app/common';
+import { TriggerPublisher, TriggerRelay } from '@app/members';
 import { ApiKeyScope, ApiKeysService, WorkspacesService } from '@app/workspaces';
 import { createApiApp } from '../apps/api/src/api.factory';
 import { createDataSource } from '../migrations/data-source';
@@ -22,6 +26,8 @@ const arg = (name: string, fallback: number): number => {
 const MEMBERS = arg('members', 1_000_000);
 const EVENTS = arg('events', 10_000_000);
 const CONCURRENCY = arg('concurrency', 4);
+/** Outbox rows (batches) the trigger relay is timed on; its jobs are then removed from Redis. */
+const RELAY_BATCHES = arg('relay-batches', 20);
 const BATCH = 10_000;
 const ROUND = 40; // batches prepared per timed round
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -122,9 +128,35 @@ async function main(): Promise<void> {
   const workspace = await api.get(WorkspacesService).ensureDefault();
   const { key } = await api.get(ApiKeysService).create(workspace.id, ApiKeyScope.Admin, 'bench');
 
+  // A fresh start in Redis too: no stream entries or jobs of an earlier run under this prefix.
+  const { host, port, username, password, db, tls } = redisOptions(config.redis.url);
+  const queue = new Queue(QueueName.TriggerEvents, {
+    connection: { host, port, username, password, db, tls, maxRetriesPerRequest: null },
+    prefix: config.queue.prefix,
+  });
+  await queue.obliterate({ force: true });
+  await api.get<Redis>(REDIS).del(api.get(TriggerPublisher).streamKey);
+
   out(`ingest bench: ${MEMBERS} members, ${EVENTS} events, ${CONCURRENCY} requests in flight, ${BATCH}/request`);
   const memberSeconds = await load(base, key, '/members:bulk', MEMBERS, (i) => member(i));
   const eventSeconds = await load(base, key, '/events:bulk', EVENTS, (j) => event(j, MEMBERS));
+
+  // Publication for triggers is the worker's stream relay, off the request path: timed apart, on
+  // the first batches, then its jobs are dropped (nothing consumes them here).
+  const relay = api.get(TriggerRelay);
+  await relay.ensureGroup();
+  const conn = api.get<Redis>(REDIS).duplicate();
+  const relayStart = process.hrtime.bigint();
+  for (let n = 0; n < RELAY_BATCHES;) {
+    const taken = await relay.relayNew(conn, 'bench', 100, Math.min(10, RELAY_BATCHES - n));
+    if (taken === 0) break;
+    n += taken;
+  }
+  const relaySeconds = Number(process.hrtime.bigint() - relayStart) / 1e9;
+  const relayedJobs = Object.values(await queue.getJobCounts()).reduce((a, b) => a + b, 0);
+  await queue.obliterate({ force: true });
+  await queue.close();
+  conn.disconnect();
 
   const sql = new Client({ connectionString: config.database.url });
   await sql.connect();
@@ -205,6 +237,11 @@ async function main(): Promise<void> {
     },
   );
   await sql.end();
+  process.stderr.write(
+    `  load average at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
 
   const rate = (n: number, s: number): string => `${Math.round(n / s).toLocaleString('en')}/s`;
   out(
@@ -212,6 +249,9 @@ async function main(): Promise<void> {
   );
   out(
     `events:  ${rate(EVENTS, eventSeconds)} (${eventSeconds.toFixed(1)} s)   COPY floor ${rate(EVENTS, copyEvents)} (${copyEvents.toFixed(1)} s)   ratio ${(eventSeconds / copyEvents).toFixed(2)}×`,
+  );
+  out(
+    `trigger relay (worker, after commit): ${rate(relayedJobs, relaySeconds)} (${relayedJobs} jobs from the stream in ${relaySeconds.toFixed(1)} s)`,
   );
   out(
     `database: ${size.rows[0].db} (events ${size.rows[0].events}, members ${size.rows[0].members}, member_aggregates ${size.rows[0].aggregates}); trigger_outbox rows left: ${outbox.rows[0].n}`,
