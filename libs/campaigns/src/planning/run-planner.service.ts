@@ -101,10 +101,13 @@ export class RunPlannerService {
       }
       const allowed = await this.checkQuota(workspaceId, campaign, run, rules);
       if (allowed === 'refused') return;
+      // Usually null (no limit) and null already: no round trip for the common case.
+      if (allowed !== run.quotaAllowed) {
+        await this.planner.transaction((em) =>
+          em.query(`UPDATE campaign_runs SET quota_allowed = $2 WHERE id = $1`, [run.id, allowed]),
+        );
+      }
       run.quotaAllowed = allowed;
-      await this.planner.transaction((em) =>
-        em.query(`UPDATE campaign_runs SET quota_allowed = $2 WHERE id = $1`, [run.id, allowed]),
-      );
     }
     if (!(await this.planPages(workspaceId, run, rules, leaseMs, dueNow))) return;
     // A run with nothing to send completes here; otherwise the last batch completes it.
