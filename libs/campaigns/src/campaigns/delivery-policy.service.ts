@@ -12,13 +12,10 @@ export interface QuotaView {
   remaining: number | null;
 }
 
-const UNLIMITED_QUOTA_TTL_MS = 5_000;
-
 /** The rules every send obeys, read from the channel's settings (defaults when none). */
 @Injectable()
 export class DeliveryPolicyService {
   private readonly cache = new Map<string, { at: number; quiet: Omit<QuietHours, 'timezone'>; cap: FrequencyCap }>();
-  private readonly unlimited = new Map<string, number>();
 
   constructor(
     private readonly campaigns: CampaignsRepository,
@@ -74,20 +71,6 @@ export class DeliveryPolicyService {
 
   /** The channel's monthly quota from LINE (GET /v2/bot/message/quota and /quota/consumption). */
   async quota(channel: ChannelEntity): Promise<QuotaView> {
-    // A channel without a monthly limit is remembered briefly: every event-triggered run checks the
-    // quota, and two LINE round trips per event would dominate its latency. Limited channels are
-    // always asked (refuse/partial need the current figure).
-    const unlimitedAt = this.unlimited.get(channel.id);
-    if (unlimitedAt !== undefined && Date.now() - unlimitedAt < UNLIMITED_QUOTA_TTL_MS) {
-      return { limit: null, used: 0, remaining: null };
-    }
-    const view = await this.fetchQuota(channel);
-    if (view.limit === null) this.unlimited.set(channel.id, Date.now());
-    else this.unlimited.delete(channel.id);
-    return view;
-  }
-
-  private async fetchQuota(channel: ChannelEntity): Promise<QuotaView> {
     const client = this.lineClients.forChannel(channel);
     const [quota, consumption] = await Promise.all([
       client.call(LineEndpoint.Other, 'get message quota', () => client.messaging.getMessageQuota()),
