@@ -8,16 +8,21 @@ import 'reflect-metadata';
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { Client } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { loadavg } from 'node:os';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { QueueName, REDIS, loadConfig, redisOptions } from '@app/common';
 import { TriggerPublisher, TriggerRelay } from '@app/members';
 import { ApiKeyScope, ApiKeysService, WorkspacesService } from '@app/workspaces';
 import { createApiApp } from '../apps/api/src/api.factory';
 import { createDataSource } from '../migrations/data-source';
 import { event, member } from './lib/dataset';
+import {
+  EVENT_COPY_COLUMNS,
+  MEMBER_COPY_COLUMNS,
+  copyRows,
+  eventCopyLine,
+  memberCopyFields,
+  tsvLine,
+} from './lib/copy-rows';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -80,24 +85,6 @@ async function load(
   }
   process.stderr.write('\n');
   return seconds;
-}
-
-const tsv = (v: string | number | boolean | null | undefined): string =>
-  v === null || v === undefined
-    ? '\\N'
-    : String(v).replace(/[\\\t\n]/g, (c) => (c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\\\'));
-
-async function copy(sql: Client, statement: string, total: number, row: (i: number) => string): Promise<number> {
-  const t = process.hrtime.bigint();
-  function* lines(): Generator<string> {
-    for (let i = 0; i < total; i += 5_000) {
-      let chunk = '';
-      for (let k = i; k < Math.min(total, i + 5_000); k++) chunk += row(k);
-      yield chunk;
-    }
-  }
-  await pipeline(Readable.from(lines()), sql.query(copyFrom(statement)));
-  return Number(process.hrtime.bigint() - t) / 1e9;
 }
 
 const out = (line: string): void => {
@@ -171,70 +158,11 @@ async function main(): Promise<void> {
   await sql.query(`CREATE TABLE copy_members (LIKE members INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING IDENTITY)`);
   await sql.query(`CREATE TABLE copy_events (LIKE events INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING IDENTITY)`);
   const ws = workspace.id;
-  const copyMembers = await copy(
-    sql,
-    `COPY copy_members (workspace_id, external_id, first_name, last_name, gender, birth_date, prefecture_code, postal_code, occupation, membership_tier, points_balance, registered_at, marketing_consent) FROM STDIN`,
-    MEMBERS,
-    (i) => {
-      const m = member(i);
-      return (
-        [
-          ws,
-          m.externalId,
-          m.firstName,
-          m.lastName,
-          m.gender,
-          m.birthDate,
-          m.prefecture,
-          m.postalCode,
-          m.occupation,
-          m.membershipTier,
-          m.pointsBalance,
-          m.registeredAt,
-          m.marketingConsent,
-        ]
-          .map(tsv)
-          .join('\t') + '\n'
-      );
-    },
+  const copyMembers = await copyRows(sql, `COPY copy_members (${MEMBER_COPY_COLUMNS}) FROM STDIN`, MEMBERS, (i) =>
+    tsvLine(memberCopyFields(ws, member(i))),
   );
-  const copyEvents = await copy(
-    sql,
-    `COPY copy_events (workspace_id, member_id, event_id, type, occurred_at, amount, sku, properties) FROM STDIN`,
-    EVENTS,
-    (j) => {
-      const e = event(j, MEMBERS);
-      const p = e.properties as {
-        totalAmount?: number;
-        price?: number;
-        quantity?: number;
-        delta?: number;
-        sku?: string;
-      };
-      const amount =
-        e.type === 'purchase'
-          ? p.totalAmount
-          : e.type.startsWith('cart_')
-            ? (p.price ?? 0) * (p.quantity ?? 1)
-            : e.type === 'point_change'
-              ? p.delta
-              : null;
-      const sku = e.type.startsWith('cart_') || e.type === 'favorite' ? p.sku : null;
-      return (
-        [
-          ws,
-          Number(e.memberId.slice(1)) + 1,
-          e.eventId,
-          e.type,
-          e.occurredAt,
-          amount,
-          sku,
-          JSON.stringify(e.properties),
-        ]
-          .map(tsv)
-          .join('\t') + '\n'
-      );
-    },
+  const copyEvents = await copyRows(sql, `COPY copy_events (${EVENT_COPY_COLUMNS}) FROM STDIN`, EVENTS, (j) =>
+    eventCopyLine(ws, event(j, MEMBERS)),
   );
   await sql.end();
   process.stderr.write(

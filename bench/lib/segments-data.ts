@@ -5,26 +5,15 @@
  * LINE users of one channel, aggregates (computed from the events), catalog changes.
  */
 import { Client } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { event, member, rng } from './dataset';
-
-const tsv = (v: string | number | boolean | null | undefined): string =>
-  v === null || v === undefined
-    ? '\\N'
-    : String(v).replace(/[\\\t\n]/g, (c) => (c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\\\'));
-
-async function copy(sql: Client, statement: string, total: number, row: (i: number) => string): Promise<void> {
-  function* lines(): Generator<string> {
-    for (let i = 0; i < total; i += 5_000) {
-      let chunk = '';
-      for (let k = i; k < Math.min(total, i + 5_000); k++) chunk += row(k);
-      yield chunk;
-    }
-  }
-  await pipeline(Readable.from(lines()), sql.query(copyFrom(statement)));
-}
+import {
+  EVENT_COPY_COLUMNS,
+  MEMBER_COPY_COLUMNS,
+  copyRows,
+  eventCopyLine,
+  memberCopyFields,
+  tsvLine,
+} from './copy-rows';
 
 export interface BenchIds {
   workspaceId: string;
@@ -63,81 +52,21 @@ export async function loadSegmentsDataset(
   ).rows;
   for (const ix of eventIndexes) await sql.query(`DROP INDEX ${ix.name}`);
 
-  await copy(
-    sql,
-    `COPY members (id, workspace_id, external_id, first_name, last_name, gender, birth_date, prefecture_code, postal_code, occupation, membership_tier, points_balance, registered_at, marketing_consent) FROM STDIN`,
-    members,
-    (i) => {
-      const m = member(i);
-      return (
-        [
-          i + 1,
-          ws,
-          m.externalId,
-          m.firstName,
-          m.lastName,
-          m.gender,
-          m.birthDate,
-          m.prefecture,
-          m.postalCode,
-          m.occupation,
-          m.membershipTier,
-          m.pointsBalance,
-          m.registeredAt,
-          m.marketingConsent,
-        ]
-          .map(tsv)
-          .join('\t') + '\n'
-      );
-    },
+  await copyRows(sql, `COPY members (id, ${MEMBER_COPY_COLUMNS}) FROM STDIN`, members, (i) =>
+    tsvLine([i + 1, ...memberCopyFields(ws, member(i))]),
   );
   await sql.query(`SELECT setval(pg_get_serial_sequence('members', 'id'), $1)`, [members]);
   step(`${members} members`);
 
-  await copy(
-    sql,
-    `COPY events (workspace_id, member_id, event_id, type, occurred_at, amount, sku, properties) FROM STDIN`,
-    events,
-    (j) => {
-      const e = event(j, members);
-      const p = e.properties as {
-        totalAmount?: number;
-        price?: number;
-        quantity?: number;
-        delta?: number;
-        sku?: string;
-      };
-      const amount =
-        e.type === 'purchase'
-          ? p.totalAmount
-          : e.type.startsWith('cart_')
-            ? (p.price ?? 0) * (p.quantity ?? 1)
-            : e.type === 'point_change'
-              ? p.delta
-              : null;
-      const sku = e.type.startsWith('cart_') || e.type === 'favorite' ? p.sku : null;
-      return (
-        [
-          ws,
-          Number(e.memberId.slice(1)) + 1,
-          e.eventId,
-          e.type,
-          e.occurredAt,
-          amount,
-          sku,
-          JSON.stringify(e.properties),
-        ]
-          .map(tsv)
-          .join('\t') + '\n'
-      );
-    },
+  await copyRows(sql, `COPY events (${EVENT_COPY_COLUMNS}) FROM STDIN`, events, (j) =>
+    eventCopyLine(ws, event(j, members)),
   );
   step(`${events} events`);
   for (const ix of eventIndexes) await sql.query(ix.def);
   step('event indexes rebuilt');
 
   // 70 % of members linked to a LINE user of the channel; 90 % of those follow, some blocked.
-  await copy(
+  await copyRows(
     sql,
     `COPY line_users (workspace_id, channel_id, line_user_id, following, followed_at, blocked_at, member_id, linked_at, link_method) FROM STDIN`,
     members,
@@ -147,12 +76,18 @@ export async function loadSegmentsDataset(
       const following = r() < 0.9;
       const blocked = !following && r() < 0.6;
       const at = new Date(Date.UTC(2024, 0, 1) + Math.floor(r() * 800 * 86400_000)).toISOString();
-      return (
-        [ws, ch, `U${(i + 1).toString(16).padStart(32, '0')}`, following, at, blocked ? at : null, i + 1, at]
-          .concat(r() < 0.8 ? 'messaging_api' : 'line_login')
-          .map(tsv)
-          .join('\t') + '\n'
-      );
+      const method = r() < 0.8 ? 'messaging_api' : 'line_login';
+      return tsvLine([
+        ws,
+        ch,
+        `U${(i + 1).toString(16).padStart(32, '0')}`,
+        following,
+        at,
+        blocked ? at : null,
+        i + 1,
+        at,
+        method,
+      ]);
     },
   );
   step('line users');
