@@ -208,7 +208,7 @@ export async function waitForCampaign(
  * message, and those that got one without being expected.
  */
 export function notExactlyOnce(
-  records: Array<{ to: string[] }>,
+  records: ReadonlyArray<{ to: readonly string[] }>,
   expected: Set<string>,
 ): { wrong: Array<[string, number]>; reached: number } {
   const got = new Map<string, number>();
