@@ -1,11 +1,12 @@
 // PostgreSQL restarted in the middle of a campaign. A real restart, not a simulation: a private
-// cluster (initdb into a temp dir, its own port) stopped with `pg_ctl stop -m immediate` — every
-// backend killed, no checkpoint, so the next start runs crash recovery — and kept down for a
-// while, so that the workers see both broken connections and refused ones. Chosen over
-// pg_terminate_backend on the shared server because it also loses what was not yet durable
-// and refuses connections the way an outage does; it needs no privilege beyond running
-// initdb (as root, through `runuser -u postgres`, which this machine and its CI allow). Redis is
-// private too, so nothing here touches the servers other test files use.
+// cluster (initdb into a temp dir, its own port) stopped with `pg_ctl stop -m immediate` (every
+// backend killed at once, open transactions lost, no checkpoint: the next start runs crash
+// recovery) and kept down for 1.5 s, so that the workers see broken connections, then refused
+// ones, then a recovered server. Chosen over pg_terminate_backend + ALLOW_CONNECTIONS false on
+// the shared server because it is the real event, and it proved robust here: initdb takes about
+// half a second and needs no privilege (as root, which this machine and its CI run as, through
+// `runuser -u postgres`: initdb refuses root). Redis is private too, so nothing here touches the
+// servers other test files use.
 import { Client } from 'pg';
 import { testConfig } from '@app/testing';
 import { CampaignsService } from '@app/campaigns';
@@ -48,7 +49,7 @@ describe('delivery survives a PostgreSQL crash restart mid-campaign (exactly onc
   afterAll(async () => {
     for (const w of workers) await w.kill();
     await emu?.close();
-    await redis?.kill();
+    await redis?.stop();
     await pg?.stop();
   });
 

@@ -35,7 +35,7 @@ describe('delivery survives a Redis restart mid-campaign (exactly once, from the
     for (const w of workers) await w.kill();
     await ctx?.close();
     await emu?.close();
-    await redis?.kill();
+    await redis?.stop();
   });
 
   it('completes the campaign with every follower exactly once after Redis is killed and restarted empty, twice', async () => {

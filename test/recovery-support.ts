@@ -1,7 +1,7 @@
 // Private servers for the recovery specs: a redis-server and a PostgreSQL cluster of their own
 // that a test may kill -9 and restart without touching the shared ones other test files use.
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,42 +23,86 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * Each private server lives in `lse-private-<pid of the jest worker>-*` under the temp directory.
+ * A worker killed before its afterAll leaves its servers running: the next start of any private
+ * server stops those of dead workers (their pid files say which process) and removes their files.
+ */
+const OWNED = /^lse-private-(\d+)-/;
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const pidIn = (file: string): number | null => {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+};
+
+/** The command line of a process (a recycled pid must not be killed for a server). */
+const commandOf = (pid: number): string => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+function privateDir(): string {
+  for (const name of readdirSync(tmpdir())) {
+    const owner = OWNED.exec(name)?.[1];
+    if (owner === undefined || alive(Number(owner))) continue;
+    const dir = join(tmpdir(), name);
+    for (const file of [join(dir, 'redis.pid'), join(dir, 'data', 'postmaster.pid')]) {
+      const pid = pidIn(file);
+      if (pid !== null && alive(pid) && /redis-server|postgres/.test(commandOf(pid))) process.kill(pid, 'SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return mkdtempSync(join(tmpdir(), `lse-private-${process.pid}-`));
+}
+
 export interface PrivateRedis {
   url: string;
   /** SIGKILL: what a crash or an OOM kill does (nothing is kept: no RDB, no AOF). */
   kill(): Promise<void>;
   /** Starts it again, empty, on the same port; resolves once it answers PING. */
   start(): Promise<void>;
+  /** Kills it and removes its files. */
+  stop(): Promise<void>;
 }
 
 export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const dir = privateDir();
   const port = await freePort();
   let child: ChildProcess | undefined;
   const url = `redis://127.0.0.1:${port}`;
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
   const r: PrivateRedis = {
     url,
     async start() {
-      child = spawn(
-        'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-        {
-          stdio: 'ignore',
-        },
-      );
-      const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      try {
-        for (let i = 0; ; i++) {
-          try {
-            await probe.connect();
-            await probe.ping();
-            return;
-          } catch (e) {
-            if (i > 100) throw e;
-            await sleep(50);
-          }
+      child = spawn('redis-server', [...args, '--dir', dir, '--pidfile', join(dir, 'redis.pid')], { stdio: 'ignore' });
+      for (let i = 0; ; i++) {
+        const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        try {
+          await probe.connect();
+          await probe.ping();
+          return;
+        } catch (e) {
+          if (i > 100) throw e;
+          await sleep(50);
+        } finally {
+          probe.disconnect();
         }
-      } finally {
-        probe.disconnect();
       }
     },
     kill() {
@@ -69,6 +113,10 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
         c.kill('SIGKILL');
       });
     },
+    async stop() {
+      await r.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
   await r.start();
   return r;
@@ -77,7 +125,10 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
 export interface PrivatePostgres {
   /** The URL of a database of this cluster. */
   url(database: string): string;
-  /** `pg_ctl stop -m immediate` (every backend killed, no checkpoint), down for `downMs`, then started: crash recovery. */
+  /**
+   * `pg_ctl stop -m immediate` (every backend killed at once, no checkpoint), down for `downMs`,
+   * then started again, which runs crash recovery.
+   */
   crashRestart(downMs: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -85,22 +136,24 @@ export interface PrivatePostgres {
 /**
  * A throwaway cluster in a temp directory. initdb and postgres refuse to run as root, so as root
  * (this machine and its CI) they run as the `postgres` user through runuser; otherwise as the
- * current user. fsync off: the data is disposable, and the crash is of the server, not the disk.
+ * current user. fsync and full-page writes off: the data is disposable and the crash is of the
+ * server, not of the machine (the OS keeps what was written). Commits stay synchronous, as in
+ * production: a committed transaction survives the crash.
  */
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  const dir = privateDir();
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'lse-pg-'));
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
-    const { stdout } = await run('id', ['-u', 'postgres']);
+    const { stdout: uid } = await run('id', ['-u', 'postgres']);
     const { stdout: gid } = await run('id', ['-g', 'postgres']);
-    chownSync(dir, Number(stdout.trim()), Number(gid.trim()));
+    chownSync(dir, Number(uid.trim()), Number(gid.trim()));
   }
   const pg = (cmd: string, args: string[]): Promise<unknown> =>
     asRoot ? run('runuser', ['-u', 'postgres', '--', cmd, ...args]) : run(cmd, args);
   const data = join(dir, 'data');
   await pg('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60`;
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=60`;
   const start = (): Promise<unknown> =>
     pg('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-o', options, '-w', 'start']);
   const stop = (): Promise<unknown> => pg('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
