@@ -47,7 +47,7 @@ describe('delivery survives a PostgreSQL crash restart mid-campaign (exactly onc
     [pg, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
     emu = await startEmulator({
       channels: [{ channelId: LINE_CHANNEL, channelSecret: 'secret', accessToken: TOKEN, monthlyQuota: null }],
-      settings: { latencyMs: 150, timeoutHangMs: 1_500 },
+      settings: { latencyMs: 100, timeoutHangMs: 1_500 },
     });
     await migratedDatabase(pg.url, DATABASE);
     url = pg.url(DATABASE);
@@ -67,8 +67,8 @@ describe('delivery survives a PostgreSQL crash restart mid-campaign (exactly onc
       LINE_REQUEST_TIMEOUT_MS: '700',
       DELIVERY_RECONCILE_INTERVAL_MS: '300',
       DELIVERY_LEASE_MS: '2000',
-      // One batch at a time per process, LINE answering in 150 ms: a batch of ~450 pushes takes
-      // about a second, so the batches are claimed one after the other across the crashes (a
+      // One batch at a time per process, LINE answering in 100 ms: a batch of ~450 pushes takes
+      // most of a second, so the batches are claimed one after the other across the crashes (a
       // claimed batch's stored requests keep going to LINE while PostgreSQL is down).
       DELIVERY_CONCURRENCY: '1',
       SHUTDOWN_GRACE_MS: '1000',
@@ -113,7 +113,7 @@ describe('delivery survives a PostgreSQL crash restart mid-campaign (exactly onc
   };
 
   it('completes the campaign with every follower exactly once after PostgreSQL crashes and restarts, twice', async () => {
-    const audience = 4000;
+    const audience = 3000;
     await seed(1, audience);
     const created = await api.get(CampaignsService).create(workspaceId, {
       name: 'postgres restart',
