@@ -146,7 +146,8 @@ describe('delivery survives a PostgreSQL crash restart mid-campaign (exactly onc
   });
 
   it('completes a segment campaign whose planning a crash cut between two pages, every follower exactly once', async () => {
-    // Three planning pages (20,000, 20,000, 5,000); one multicast per batch, LINE answering fast.
+    // The snapshot keeps the 40,500 reachable: planning pages of 20,000, 20,000 and 500; one
+    // multicast per batch, LINE answering fast.
     const from = 100_001;
     const audience = 45_000;
     emu.context.settings.latencyMs = 30;
