@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '@app/common';
 import { CampaignSchedulerService, OutboxRelay } from '@app/campaigns';
 
@@ -8,10 +8,10 @@ import { CampaignSchedulerService, OutboxRelay } from '@app/campaigns';
  * A timer, not a BullMQ repeatable job, because it must keep running when Redis lost its data.
  */
 @Injectable()
-export class DeliveryReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DeliveryReconcilerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DeliveryReconcilerService.name);
   private timer?: NodeJS.Timeout;
-  private running = false;
+  private running?: Promise<void>;
 
   constructor(
     private readonly scheduler: CampaignSchedulerService,
@@ -24,21 +24,29 @@ export class DeliveryReconcilerService implements OnApplicationBootstrap, OnAppl
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  /**
+   * Before the database closes (its shutdown hook comes after this one): a tick in flight
+   * finishes rather than losing its connection in the middle of a transaction.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    await this.running;
   }
 
-  async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+  tick(): Promise<void> {
+    this.running ??= this.run().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
     try {
       await this.scheduler.tick();
       await this.relay.reconcile();
     } catch (e) {
       // The next tick retries; a database or Redis outage must not kill the worker.
       this.logger.warn(`delivery reconcile failed: ${e instanceof Error ? e.message : String(e)}`);
-    } finally {
-      this.running = false;
     }
   }
 }

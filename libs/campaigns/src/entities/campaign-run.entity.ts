@@ -17,7 +17,8 @@ export type RunSource =
   | { kind: 'segment'; segmentId: string; snapshotId?: string }
   | { kind: 'members'; externalIds: string[] }
   | { kind: 'member'; memberId: string }
-  | { kind: 'favourited'; sku: string };
+  /** `memberIds`: the favouriters that matched the trigger's condition at the catalog event. */
+  | { kind: 'favourited'; sku: string; memberIds?: string[] };
 
 /**
  * One send of a campaign: the one-off send, one occurrence of a recurring campaign, one event's

@@ -21,6 +21,7 @@ export function audienceSql(source: RunSource, params: unknown[]): string {
     case 'favourited':
       return `SELECT DISTINCT e.member_id FROM events e
               WHERE e.workspace_id = $1 AND e.type = 'favorite' AND e.sku = ${p(source.sku)} AND e.member_id > $2
+              ${source.memberIds === undefined ? '' : `AND e.member_id = ANY(${p(source.memberIds)}::bigint[])`}
               ORDER BY e.member_id LIMIT $3`;
     case 'segment':
       if (source.snapshotId === undefined) throw new Error('segment run without a snapshot');

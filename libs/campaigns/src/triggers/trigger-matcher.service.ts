@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DeliveryClock } from '@app/delivery';
-import { MemberFacts, MemberFactsLoader, PreparedRule, SegmentsService } from '@app/segments';
+import { MemberFacts, MemberFactsLoader, membersInSql, PreparedRule, SegmentsService } from '@app/segments';
 import { CampaignEntity } from '../entities/campaign.entity';
 import { RunStatus } from '../entities/campaign-run.entity';
 import { CampaignsRepository } from '../campaigns/campaigns.repository';
@@ -163,7 +163,25 @@ export class TriggerMatcherService {
     return created;
   }
 
-  /** Restock or price drop: one run to the members who favourited the product. */
+  /**
+   * The favouriters of `sku` that match the campaign's condition now, or undefined without one.
+   * One set-based query over the compiled rule (same meaning as the in-memory evaluator): a
+   * popular product has too many favouriters to load facts one member at a time.
+   */
+  private async favouritersMatching(c: CampaignEntity, sku: string, now: Date): Promise<string[] | undefined> {
+    const rule = await this.conditionOf(c);
+    if (rule === null) return undefined;
+    const compiled = this.segments.compile(rule, c.workspaceId, c.channelId, now);
+    const favouriters = `ARRAY(SELECT e.member_id FROM events e WHERE e.workspace_id = $1::uuid AND e.type = 'favorite'
+                          AND e.sku = ${compiled.params.add(sku, 'text')})`;
+    const rows = await this.dataSource.query<Array<{ member_id: string }>>(
+      membersInSql(compiled, rule.restrictToReachable, favouriters),
+      compiled.params.values,
+    );
+    return rows.map((r) => r.member_id);
+  }
+
+  /** Restock or price drop: one run to the members who favourited the product (and match its condition). */
   async onCatalogEvent(workspaceId: string, catalogEventId: string): Promise<NewRun[]> {
     const [ce] = await this.dataSource.query<Array<{ id: string; sku: string; kind: 'back_in_stock' | 'price_drop' }>>(
       `SELECT id, sku, kind FROM catalog_events WHERE workspace_id = $1 AND id = $2`,
@@ -180,7 +198,7 @@ export class TriggerMatcherService {
         workspaceId,
         runKey: `catalog:${ce.id}`,
         status: RunStatus.Scheduled,
-        source: { kind: 'favourited', sku: ce.sku },
+        source: { kind: 'favourited', sku: ce.sku, memberIds: await this.favouritersMatching(c, ce.sku, now) },
         dueAt: now,
       });
       if (run !== null) created.push({ runId: run.id, campaignId: c.id, dueAt: now });

@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis, { RedisOptions } from 'ioredis';
 import { AppConfig } from '../config/app-config';
 
@@ -43,7 +43,18 @@ class RedisCloser implements OnApplicationShutdown {
 @Global()
 @Module({
   providers: [
-    { provide: REDIS, inject: [AppConfig], useFactory: (c: AppConfig) => new Redis(redisOptions(c.redis.url)) },
+    {
+      provide: REDIS,
+      inject: [AppConfig],
+      useFactory: (c: AppConfig) => {
+        const redis = new Redis(redisOptions(c.redis.url));
+        // Without a listener ioredis prints every failed reconnect to the console, past the
+        // logger and its level; it reconnects by itself, so a warning is all there is to say.
+        const logger = new Logger('Redis');
+        redis.on('error', (e: Error) => logger.warn(`Redis connection: ${e.message}`));
+        return redis;
+      },
+    },
     RedisKeys,
     RedisCloser,
   ],
