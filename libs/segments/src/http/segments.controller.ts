@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CommonException } from '@app/common';
 import { ApiKeyScope, RequireScope, WorkspaceId } from '@app/workspaces';
 import { SegmentsService, toSegmentView } from '../segments.service';
@@ -17,6 +17,7 @@ import {
   SnapshotSegmentDto,
   UpdateSegmentDto,
 } from './segments.dto';
+import { RULE_SCHEMA_MODELS } from './rule-schema.dto';
 
 /** `now` of a request: a real instant between 1970 and 2200 (rule arithmetic stays in range). */
 function instant(s: string | undefined): Date | undefined {
@@ -30,6 +31,7 @@ function instant(s: string | undefined): Date | undefined {
 }
 
 @ApiTags('segments')
+@ApiExtraModels(...RULE_SCHEMA_MODELS)
 @ApiBearerAuth()
 @Controller('segments')
 export class SegmentsController {
