@@ -4,6 +4,7 @@ import { CommonException } from '@app/common';
 import { ApiKeyScope, RequireScope, WorkspaceId } from '@app/workspaces';
 import { SegmentsService, toSegmentView } from '../segments.service';
 import { SegmentRefreshScheduler } from '../segment-refresh.scheduler';
+import { SegmentMaintenanceService } from '../segment-maintenance.service';
 import {
   CompileSegmentDto,
   CompiledSqlDto,
@@ -38,6 +39,7 @@ export class SegmentsController {
   constructor(
     private readonly segments: SegmentsService,
     private readonly refresh: SegmentRefreshScheduler,
+    private readonly maintenance: SegmentMaintenanceService,
   ) {}
 
   @Post('preview')
@@ -77,6 +79,16 @@ export class SegmentsController {
   @Get('snapshots/:snapshotId')
   getSnapshot(@WorkspaceId() workspaceId: string, @Param('snapshotId', ParseUUIDPipe) snapshotId: string) {
     return this.segments.getSnapshot(workspaceId, snapshotId);
+  }
+
+  @Delete('snapshots/:snapshotId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a snapshot and its members (409 while a campaign run still to send uses it)' })
+  async deleteSnapshot(
+    @WorkspaceId() workspaceId: string,
+    @Param('snapshotId', ParseUUIDPipe) snapshotId: string,
+  ): Promise<void> {
+    await this.maintenance.deleteSnapshot(workspaceId, snapshotId);
   }
 
   @Get('snapshots/:snapshotId/members')

@@ -47,6 +47,19 @@ export const TABLES = {
   },
   /** Favourites are `favorite` events whose `sku` names the product. */
   favourites: { eventType: 'favorite' },
+  /**
+   * Campaign runs refer to the snapshot they send to in `source.snapshotId`; runs in these
+   * states still read it (a snapshot they use is never deleted).
+   */
+  campaignRuns: {
+    table: 'campaign_runs',
+    workspaceId: 'workspace_id',
+    id: 'id',
+    source: 'source',
+    snapshotKey: 'snapshotId',
+    status: 'status',
+    activeStatuses: ['scheduled', 'planning', 'sending'],
+  },
   catalogEvents: {
     table: 'catalog_events',
     workspaceId: 'workspace_id',
