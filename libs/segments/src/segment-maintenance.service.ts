@@ -41,7 +41,8 @@ export class SegmentMaintenanceService {
     let queuedCounts = 0;
     if (refreshIntervalMs > 0) {
       const stale = await this.repository.staleSegments(new Date(now.getTime() - refreshIntervalMs), SWEEP_BATCH);
-      for (const s of stale) await this.refresh.schedule(s.workspaceId, s.segmentId);
+      const round = Math.floor(now.getTime() / refreshIntervalMs);
+      for (const s of stale) await this.refresh.schedule(s.workspaceId, s.segmentId, round);
       queuedCounts = stale.length;
     }
     const before = new Date(now.getTime() - snapshotRetentionDays * 86_400_000);

@@ -10,8 +10,13 @@ export class SegmentRefreshScheduler {
     @InjectTypedQueue(QueueName.SegmentRefresh) private readonly queue: TypedQueue<QueueName.SegmentRefresh>,
   ) {}
 
-  async schedule(workspaceId: string, segmentId: string): Promise<void> {
-    await this.queue.add('count', { workspaceId, segmentId }, { jobId: `count-${segmentId}-${Date.now()}` });
+  /**
+   * `round`: the sweep's interval number; one job per segment and round, so a count that waits
+   * longer than an interval is not queued again by every later sweep.
+   */
+  async schedule(workspaceId: string, segmentId: string, round?: number): Promise<void> {
+    const jobId = round === undefined ? `count-${segmentId}-${Date.now()}` : `count-${segmentId}-sweep-${round}`;
+    await this.queue.add('count', { workspaceId, segmentId }, { jobId });
   }
 
   /**
