@@ -6,56 +6,11 @@ import type { MemberFacts } from '@app/segments';
 import { SEGMENT_MEMBERSHIP, SegmentMembershipPort } from '@app/rich-menus';
 import { createApiApp } from '../apps/api/src/api.factory';
 import { createWorkerApp } from '../apps/worker/src/worker.factory';
-import { loadPopulation, person, withIngestAggregates } from './segments.fixtures';
+import { EXAMPLES, loadPopulation, person, withIngestAggregates } from './segments.fixtures';
 
 const NOW = new Date('2026-06-15T03:00:00Z'); // 12:00 in Tokyo
 const hoursAgo = (h: number): Date => new Date(NOW.getTime() - h * 3_600_000);
 const daysAgo = (d: number): Date => hoursAgo(d * 24);
-
-/** The examples of the source documents, written as rules exactly as a marketer would. */
-export const EXAMPLES: Record<string, unknown> = {
-  menAged30to40: {
-    all: [
-      { attr: 'gender', op: 'eq', value: 'male' },
-      { attr: 'age', op: 'between', value: [30, 40] },
-    ],
-  },
-  womenBornInJulyInTokyoArea: {
-    all: [
-      { attr: 'gender', op: 'eq', value: 'female' },
-      { attr: 'birthMonth', op: 'eq', value: 7 },
-      { attr: 'region', op: 'eq', value: 'tokyo_area' },
-    ],
-  },
-  employeesAndPartTimers20Plus: {
-    all: [
-      { attr: 'occupation', op: 'in', value: ['company_employee', 'part_time'] },
-      { attr: 'age', op: 'gte', value: 20 },
-    ],
-  },
-  boughtItemsOf10000YenThreeTimes: {
-    event: 'purchase',
-    where: [{ field: 'item.price', op: 'gte', value: 10000 }],
-    count: { op: 'gte', value: 3 },
-  },
-  registeredButNeverBought: {
-    all: [
-      { attr: 'registeredAt', op: 'exists' },
-      { event: 'purchase', did: false },
-    ],
-  },
-  sixMonthsAfterStarting: { attr: 'monthsSinceRegistration', op: 'eq', value: 6 },
-  cartAbandoners: {
-    sequence: {
-      first: { event: 'cart_add', within: { lastDays: 7 } },
-      then: { event: 'purchase', did: false, withinHours: 24 },
-    },
-  },
-  goldMembers: { attr: 'membershipTier', op: 'eq', value: 'gold' },
-  favouritesRestockedOrCheaper: {
-    favouriteChanged: { changes: ['back_in_stock', 'price_drop'], within: { lastDays: 3 } },
-  },
-};
 
 describe('segments (api + worker, real PostgreSQL)', () => {
   let ctx: TestContext;

@@ -11,6 +11,7 @@ import {
 import { HeartbeatService } from './heartbeat/heartbeat.service';
 import { SegmentsModule } from '@app/segments';
 import { SegmentRefreshProcessor } from './segments/segment-refresh.processor';
+import { SegmentSweepScheduler } from './segments/segment-sweep.scheduler';
 import { CampaignsModule } from '@app/campaigns';
 import { CampaignRunsProcessor } from './campaigns/campaign-runs.processor';
 import { TriggerEventsProcessor } from './campaigns/trigger-events.processor';
@@ -55,6 +56,7 @@ export class WorkerModule {
         RichMenuSyncProcessor,
         RichMenuReconcileScheduler,
         SegmentRefreshProcessor,
+        SegmentSweepScheduler,
         ImportsProcessor,
         TriggerOutboxSweeper,
         TriggerStreamRelay,

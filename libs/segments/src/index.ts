@@ -21,4 +21,5 @@ export * from './segments.service';
 export * from './segment-refresh.scheduler';
 export * from './facts/member-facts.loader';
 export * from './segment-membership.service';
+export * from './segment-maintenance.service';
 export * from './segments.module';

@@ -6,6 +6,7 @@ export enum SegmentsErrorCode {
   SegmentNotFound = 'SEGMENT_NOT_FOUND',
   SnapshotNotFound = 'SEGMENT_SNAPSHOT_NOT_FOUND',
   SegmentInUse = 'SEGMENT_IN_USE',
+  SnapshotInUse = 'SEGMENT_SNAPSHOT_IN_USE',
   QueryTimeout = 'SEGMENT_QUERY_TIMEOUT',
 }
 
@@ -32,6 +33,14 @@ export class SegmentsException extends AppException<SegmentsErrorCode> {
       SegmentsErrorCode.SegmentInUse,
       HttpStatus.CONFLICT,
       `Segment ${id} is used by other segments: ${by.join(', ')}`,
+    );
+  }
+
+  static snapshotInUse(id: string, runs: string[]): SegmentsException {
+    return new SegmentsException(
+      SegmentsErrorCode.SnapshotInUse,
+      HttpStatus.CONFLICT,
+      `Snapshot ${id} is the audience of campaign runs still to be sent: ${runs.join(', ')}`,
     );
   }
 

@@ -9,6 +9,8 @@ import { SegmentsService } from './segments.service';
 import { MemberFactsLoader } from './facts/member-facts.loader';
 import { SegmentRefreshScheduler } from './segment-refresh.scheduler';
 import { SegmentMembershipService } from './segment-membership.service';
+import { SegmentMaintenanceRepository } from './segment-maintenance.repository';
+import { SegmentMaintenanceService } from './segment-maintenance.service';
 import { SegmentsController } from './http/segments.controller';
 
 /**
@@ -28,9 +30,18 @@ import { SegmentsController } from './http/segments.controller';
     MemberFactsLoader,
     SegmentRefreshScheduler,
     SegmentMembershipService,
+    SegmentMaintenanceRepository,
+    SegmentMaintenanceService,
     { provide: SEGMENT_MEMBERSHIP, useExisting: SegmentMembershipService },
   ],
-  exports: [SegmentsService, MemberFactsLoader, SegmentRefreshScheduler, SegmentMembershipService, SEGMENT_MEMBERSHIP],
+  exports: [
+    SegmentsService,
+    MemberFactsLoader,
+    SegmentRefreshScheduler,
+    SegmentMembershipService,
+    SegmentMaintenanceService,
+    SEGMENT_MEMBERSHIP,
+  ],
 })
 export class SegmentsModule {}
 

@@ -166,17 +166,6 @@ export class SegmentsRepository {
     return this.snapshots.findOne({ where: { workspaceId, id } });
   }
 
-  /** Removes a snapshot and its members (they have no foreign key to cascade from). */
-  async deleteSnapshot(workspaceId: string, id: string): Promise<void> {
-    await this.db.transaction(async (em) => {
-      const gone = await em.query<Array<{ id: string }>>(
-        `DELETE FROM segment_snapshots WHERE workspace_id = $1 AND id = $2 RETURNING id`,
-        [workspaceId, id],
-      );
-      if (gone.length > 0) await em.query(`DELETE FROM segment_snapshot_members WHERE snapshot_id = $1`, [id]);
-    });
-  }
-
   /** A page of a snapshot's members after `afterMemberId` (keyset on the primary key). */
   async snapshotMembers(
     workspaceId: string,

@@ -1,17 +1,25 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { AppException, QueueName, TypedJob } from '@app/common';
-import { SegmentsErrorCode, SegmentsService } from '@app/segments';
+import { SegmentMaintenanceService, SegmentsErrorCode, SegmentsService } from '@app/segments';
 
-/** Recounts a saved segment and caches the figures on it. */
+/** Recounts a saved segment and caches the figures on it; the periodic sweep queues stale ones. */
 @Processor(QueueName.SegmentRefresh, { concurrency: 1 })
 export class SegmentRefreshProcessor extends WorkerHost {
-  constructor(private readonly segments: SegmentsService) {
+  constructor(
+    private readonly segments: SegmentsService,
+    private readonly maintenance: SegmentMaintenanceService,
+  ) {
     super();
   }
 
   async process(job: TypedJob<QueueName.SegmentRefresh>): Promise<void> {
+    const data = job.data;
+    if ('sweep' in data) {
+      await this.maintenance.sweep();
+      return;
+    }
     try {
-      await this.segments.refreshCount(job.data.workspaceId, job.data.segmentId);
+      await this.segments.refreshCount(data.workspaceId, data.segmentId);
     } catch (e) {
       // A segment deleted since the job was queued has nothing left to count; anything else retries.
       if (e instanceof AppException && e.code === SegmentsErrorCode.SegmentNotFound) return;

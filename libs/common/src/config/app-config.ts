@@ -54,6 +54,7 @@ export class AppConfig {
   };
   readonly delivery: { concurrency: number; reconcileIntervalMs: number; ratePercent: number; leaseMs: number };
   readonly linking: { loginPageEnabled: boolean; nonceTtlSeconds: number; richMenuReconcileIntervalMs: number };
+  readonly segments: { refreshIntervalMs: number; snapshotRetentionDays: number };
 
   constructor(e: EnvironmentVariables) {
     this.env = e.NODE_ENV;
@@ -133,6 +134,10 @@ export class AppConfig {
       loginPageEnabled: e.LINK_LOGIN_PAGE_ENABLED ?? e.NODE_ENV !== 'production',
       nonceTtlSeconds: e.LINK_NONCE_TTL_SECONDS,
       richMenuReconcileIntervalMs: e.RICH_MENU_RECONCILE_INTERVAL_MS,
+    };
+    this.segments = {
+      refreshIntervalMs: e.SEGMENT_REFRESH_INTERVAL_MS,
+      snapshotRetentionDays: e.SEGMENT_SNAPSHOT_RETENTION_DAYS,
     };
   }
 }

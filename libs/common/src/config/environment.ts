@@ -158,6 +158,22 @@ export class EnvironmentVariables {
   @Min(0)
   RICH_MENU_RECONCILE_INTERVAL_MS = 900_000;
 
+  /**
+   * How often the worker recounts saved segments whose cached count is older than this (the
+   * counts shown by GET /segments/{id}); 0 turns the periodic refresh off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SEGMENT_REFRESH_INTERVAL_MS = 900_000;
+
+  /** Snapshots no campaign run refers to are deleted this many days after they were taken. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  SEGMENT_SNAPSHOT_RETENTION_DAYS = 30;
+
   /** Delivery batches one worker process sends at once (LINE requests in flight ≈ this). */
   @Transform(toInt)
   @IsInt()

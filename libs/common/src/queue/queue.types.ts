@@ -40,7 +40,11 @@ export interface QueuePayloads {
    * (see TriggerJobName in @app/members). Published from trigger_outbox after commit.
    */
   [QueueName.TriggerEvents]: { workspaceId: string; eventId: string };
-  [QueueName.SegmentRefresh]: { workspaceId: string; segmentId: string };
+  /**
+   * Job `count`: recount one saved segment. Job `sweep` (periodic, no ids): queue a count of every
+   * segment whose cached count is stale, drop snapshots past retention that no run refers to.
+   */
+  [QueueName.SegmentRefresh]: { workspaceId: string; segmentId: string } | { sweep: true };
   [QueueName.CampaignRuns]: { workspaceId: string; campaignId: string; runId: string };
   [QueueName.DeliveryBatches]: { workspaceId: string; batchId: string };
   [QueueName.Maintenance]: { task: string };

@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CommonException } from '@app/common';
 import { ApiKeyScope, RequireScope, WorkspaceId } from '@app/workspaces';
 import { SegmentsService, toSegmentView } from '../segments.service';
 import { SegmentRefreshScheduler } from '../segment-refresh.scheduler';
+import { SegmentMaintenanceService } from '../segment-maintenance.service';
 import {
   CompileSegmentDto,
   CompiledSqlDto,
@@ -17,6 +18,7 @@ import {
   SnapshotSegmentDto,
   UpdateSegmentDto,
 } from './segments.dto';
+import { RULE_SCHEMA_MODELS } from './rule-schema.dto';
 
 /** `now` of a request: a real instant between 1970 and 2200 (rule arithmetic stays in range). */
 function instant(s: string | undefined): Date | undefined {
@@ -30,12 +32,14 @@ function instant(s: string | undefined): Date | undefined {
 }
 
 @ApiTags('segments')
+@ApiExtraModels(...RULE_SCHEMA_MODELS)
 @ApiBearerAuth()
 @Controller('segments')
 export class SegmentsController {
   constructor(
     private readonly segments: SegmentsService,
     private readonly refresh: SegmentRefreshScheduler,
+    private readonly maintenance: SegmentMaintenanceService,
   ) {}
 
   @Post('preview')
@@ -75,6 +79,16 @@ export class SegmentsController {
   @Get('snapshots/:snapshotId')
   getSnapshot(@WorkspaceId() workspaceId: string, @Param('snapshotId', ParseUUIDPipe) snapshotId: string) {
     return this.segments.getSnapshot(workspaceId, snapshotId);
+  }
+
+  @Delete('snapshots/:snapshotId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a snapshot and its members (409 while a campaign run still to send uses it)' })
+  async deleteSnapshot(
+    @WorkspaceId() workspaceId: string,
+    @Param('snapshotId', ParseUUIDPipe) snapshotId: string,
+  ): Promise<void> {
+    await this.maintenance.deleteSnapshot(workspaceId, snapshotId);
   }
 
   @Get('snapshots/:snapshotId/members')

@@ -14,108 +14,12 @@ import {
 } from 'class-validator';
 import { Type } from 'class-transformer';
 import { RULE_LIMITS } from '../rules/rule.limits';
-import { OPERATORS } from '../rules/rule.types';
-import { ATTRIBUTES, CATALOG_CHANGES, EVENT_TYPES, LINK_METHODS } from '../rules/schema-map';
-import { REGION_IDS } from '../rules/regions';
+import { RULE_REF } from './rule-schema.dto';
 
-const windowSchema = {
-  oneOf: [
-    { type: 'string', enum: ['ever'] },
-    { type: 'object', properties: { lastDays: { type: 'integer', minimum: 1 } }, required: ['lastDays'] },
-    {
-      type: 'object',
-      properties: { from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' } },
-      required: ['from', 'to'],
-    },
-  ],
-};
-const filterSchema = {
-  type: 'object',
-  description: 'field: amount | sku | properties.<key> | item.<key> (some item of properties.items)',
-  properties: { field: { type: 'string' }, op: { type: 'string', enum: OPERATORS }, value: {} },
-  required: ['field', 'op'],
-};
-const nested = { type: 'object', description: 'A rule (recursive)' };
-
-/** The rule tree in the OpenAPI document: one of these node kinds, nested through all/any/not. */
+/** The rule tree in the OpenAPI document: one of the node kinds of rule-schema.dto.ts, nested to any depth. */
 export const RULE_SCHEMA = {
-  description: `A segment rule tree (docs/segments.md). Limits: depth ${RULE_LIMITS.maxDepth}, ${RULE_LIMITS.maxNodes} nodes, ${RULE_LIMITS.maxListLength} values per list. Unless a link condition appears, the audience is limited to members linked to a following, unblocked LINE user of the channel.`,
-  oneOf: [
-    { title: 'all', type: 'object', properties: { all: { type: 'array', items: nested } }, required: ['all'] },
-    { title: 'any', type: 'object', properties: { any: { type: 'array', items: nested } }, required: ['any'] },
-    { title: 'not', type: 'object', properties: { not: nested }, required: ['not'] },
-    {
-      title: 'attribute',
-      type: 'object',
-      properties: {
-        attr: { type: 'string', description: `${Object.keys(ATTRIBUTES).join(', ')}, or custom.<key>` },
-        op: { type: 'string', enum: OPERATORS },
-        value: { description: `Per type; regions: ${REGION_IDS.join(', ')}` },
-      },
-      required: ['attr', 'op'],
-    },
-    {
-      title: 'event',
-      type: 'object',
-      properties: {
-        event: { type: 'string', description: `${EVENT_TYPES.join(', ')} or custom:<name>` },
-        did: { type: 'boolean' },
-        where: { type: 'array', items: filterSchema },
-        count: { type: 'object', properties: { op: { enum: ['gte', 'lte', 'eq'] }, value: { type: 'integer' } } },
-        sum: { type: 'object', properties: { op: { enum: ['gte', 'lte', 'eq'] }, value: { type: 'number' } } },
-        within: windowSchema,
-      },
-      required: ['event'],
-    },
-    {
-      title: 'sequence',
-      type: 'object',
-      properties: {
-        sequence: {
-          type: 'object',
-          properties: {
-            first: { type: 'object', properties: { event: { type: 'string' }, where: {}, within: windowSchema } },
-            then: {
-              type: 'object',
-              properties: {
-                event: { type: 'string' },
-                did: { type: 'boolean' },
-                withinHours: { type: 'integer', minimum: 1 },
-                where: {},
-              },
-            },
-          },
-        },
-      },
-      required: ['sequence'],
-    },
-    {
-      title: 'link',
-      type: 'object',
-      properties: {
-        link: { enum: ['linked', 'following', 'blocked', 'method', 'richMenu'] },
-        value: { description: `method: ${LINK_METHODS.join(', ')}; richMenu: LINE rich menu id(s)` },
-      },
-      required: ['link'],
-    },
-    {
-      title: 'segment',
-      type: 'object',
-      properties: { segment: { type: 'string', format: 'uuid' } },
-      required: ['segment'],
-    },
-    {
-      title: 'favouriteChanged',
-      type: 'object',
-      properties: {
-        favouriteChanged: {
-          type: 'object',
-          properties: { changes: { type: 'array', items: { enum: CATALOG_CHANGES } }, within: windowSchema },
-        },
-      },
-      required: ['favouriteChanged'],
-    },
-  ],
+  description: `A segment rule tree (docs/segments.md): exactly one node kind; all/any/not nest any node kind. Limits: depth ${RULE_LIMITS.maxDepth}, ${RULE_LIMITS.maxNodes} nodes, ${RULE_LIMITS.maxListLength} values per list. Unless a link condition appears, the audience is limited to members linked to a following, unblocked LINE user of the channel.`,
+  ...RULE_REF,
   example: {
     all: [
       { attr: 'gender', op: 'eq', value: 'male' },
@@ -129,7 +33,7 @@ export class PreviewSegmentDto {
   @IsUUID()
   channelId!: string;
 
-  @ApiProperty(RULE_SCHEMA as Record<string, unknown>)
+  @ApiProperty(RULE_SCHEMA)
   @IsDefined()
   rules!: unknown;
 
@@ -149,7 +53,7 @@ export class PreviewSegmentDto {
 
 export class CompileSegmentDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() channelId!: string;
-  @ApiProperty(RULE_SCHEMA as Record<string, unknown>) @IsDefined() rules!: unknown;
+  @ApiProperty(RULE_SCHEMA) @IsDefined() rules!: unknown;
   @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsDateString() now?: string;
 }
 
@@ -170,7 +74,7 @@ export class CreateSegmentDto {
   @IsUUID()
   channelId!: string;
 
-  @ApiProperty(RULE_SCHEMA as Record<string, unknown>)
+  @ApiProperty(RULE_SCHEMA)
   @IsDefined()
   rules!: unknown;
 }
@@ -183,7 +87,7 @@ export class UpdateSegmentDto {
   @MaxLength(2000)
   description?: string | null;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() channelId?: string;
-  @ApiPropertyOptional(RULE_SCHEMA as Record<string, unknown>) @IsOptional() rules?: unknown;
+  @ApiPropertyOptional(RULE_SCHEMA) @IsOptional() rules?: unknown;
 }
 
 export class SnapshotSegmentDto {
@@ -238,7 +142,7 @@ export class SegmentDto {
   @ApiProperty({ nullable: true, type: String }) description!: string | null;
   @ApiProperty() channelId!: string;
   @ApiProperty() version!: number;
-  @ApiProperty(RULE_SCHEMA as Record<string, unknown>) rules!: unknown;
+  @ApiProperty(RULE_SCHEMA) rules!: unknown;
   @ApiProperty({ type: SegmentCountDto, nullable: true }) count!: SegmentCountDto | null;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;

@@ -394,13 +394,15 @@ export class RuleCompiler {
     agg: NonNullable<ReturnType<typeof aggregateAnswer>>,
     conjunct: boolean,
   ): string {
-    const count = c.did === false ? { op: 'eq' as const, value: 0 } : c.count;
-    const sum = c.did === false ? undefined : c.sum;
+    if (c.did === false || (c.count === undefined && c.sum === undefined)) {
+      return this.everFromAggregates(agg.ever.column, c.did !== false, conjunct);
+    }
+    const count = c.count;
+    const sum = c.sum;
     const test = (ref: string): string => {
       const parts: string[] = [];
       if (count !== undefined) parts.push(this.countCmp(`${ref}.${agg.count.column}`, count.op, count.value, 'int'));
       if (sum !== undefined) parts.push(this.countCmp(`${ref}.${agg.sum.column}`, sum.op, sum.value, 'numeric'));
-      if (parts.length === 0) parts.push(`${ref}.${agg.count.column} > 0`);
       return parts.join(' AND ');
     };
     const zeroPasses =
@@ -416,6 +418,22 @@ export class RuleCompiler {
     // The aggregate columns are NOT NULL, so `a.member_id IS NULL` is exactly "no row".
     const present = `a.${T.aggregates.memberId} IS NOT NULL`;
     return zeroPasses ? `(NOT (${present} AND NOT (${test('a')})))` : `(${present} AND ${test('a')})`;
+  }
+
+  /**
+   * "did EVENT ever" / "never did": whether the member's first such event is recorded. In the
+   * top-level conjunction a (NOT) EXISTS whose condition is the predicate of the partial index
+   * ix_member_aggregates_buyers, so "never bought" is a merge anti-join of member ids with that
+   * small index (no read of the aggregates rows).
+   */
+  private everFromAggregates(column: string, did: boolean, conjunct: boolean): string {
+    if (conjunct) {
+      const a = this.alias('ag');
+      const row = `FROM ${T.aggregates.table} ${a} WHERE ${a}.${T.aggregates.memberId} = m.${T.members.id} AND ${a}.${column} IS NOT NULL`;
+      return did ? `(EXISTS (SELECT 1 ${row}))` : `(NOT EXISTS (SELECT 1 ${row}))`;
+    }
+    // NULL also when the member has no aggregates row: never did it.
+    return `(${this.aggregate(column)} IS ${did ? 'NOT ' : ''}NULL)`;
   }
 
   private countCmp(expr: string, op: CountOperator, value: number, cast: SqlCast): string {

@@ -83,10 +83,11 @@ describe('evaluate', () => {
   });
 
   it('answers "purchase ever" (no filters, no window) from the aggregates, as the SQL does', () => {
+    // As ingest keeps them: the first purchase is recorded exactly when there is one.
     const agg = (purchaseCount: number, totalSpent: number): MemberFacts['aggregates'] => ({
       purchaseCount,
       totalSpent,
-      firstPurchaseAt: null,
+      firstPurchaseAt: purchaseCount > 0 ? new Date('2026-01-01T00:00:00Z') : null,
       lastPurchaseAt: null,
       lastCartAddAt: null,
       lastCartActivityAt: null,
@@ -98,6 +99,9 @@ describe('evaluate', () => {
     expect(evaluate(never, facts(), ctx)).toBe(true); // no aggregates row: 0 purchases
     expect(evaluate(never, facts({}, { aggregates: agg(0, 0) }), ctx)).toBe(true);
     expect(evaluate(never, facts({}, { aggregates: agg(2, 5000) }), ctx)).toBe(false);
+    const bought: Rule = { event: 'purchase' };
+    expect(evaluate(bought, facts({}, { aggregates: agg(1, 100) }), ctx)).toBe(true);
+    expect(evaluate(bought, facts(), ctx)).toBe(false);
     const twice: Rule = { event: 'purchase', count: { op: 'gte', value: 2 }, sum: { op: 'gte', value: 5000 } };
     expect(evaluate(twice, facts({}, { aggregates: agg(2, 5000) }), ctx)).toBe(true);
     expect(evaluate(twice, facts({}, { aggregates: agg(2, 4999) }), ctx)).toBe(false);

@@ -223,9 +223,10 @@ class Evaluator {
     const fromAggregates = aggregateAnswer(c);
     if (fromAggregates !== null) {
       // The same fact the SQL reads (a member without aggregates has 0 and 0).
+      const first = this.f.aggregates?.[fromAggregates.ever.fact] ?? null;
+      if (c.did === false) return first === null;
+      if (c.count === undefined && c.sum === undefined) return first !== null;
       const n = this.f.aggregates?.[fromAggregates.count.fact] ?? 0;
-      if (c.did === false) return n === 0;
-      if (c.count === undefined && c.sum === undefined) return n > 0;
       const sum = this.f.aggregates?.[fromAggregates.sum.fact] ?? 0;
       return (
         (c.count === undefined || cmp(n, c.count.op, c.count.value)) &&

@@ -47,6 +47,19 @@ export const TABLES = {
   },
   /** Favourites are `favorite` events whose `sku` names the product. */
   favourites: { eventType: 'favorite' },
+  /**
+   * Campaign runs refer to the snapshot they send to in `source.snapshotId`; runs in these
+   * states still read it (a snapshot they use is never deleted).
+   */
+  campaignRuns: {
+    table: 'campaign_runs',
+    workspaceId: 'workspace_id',
+    id: 'id',
+    source: 'source',
+    snapshotKey: 'snapshotId',
+    status: 'status',
+    activeStatuses: ['scheduled', 'planning', 'sending'],
+  },
   catalogEvents: {
     table: 'catalog_events',
     workspaceId: 'workspace_id',
@@ -65,11 +78,25 @@ export const TABLES = {
  * both trust the same fact.
  */
 export const EVENT_AGGREGATES: Readonly<
-  Record<string, { count: { column: string; fact: 'purchaseCount' }; sum: { column: string; fact: 'totalSpent' } }>
+  Record<
+    string,
+    {
+      count: { column: string; fact: 'purchaseCount' };
+      sum: { column: string; fact: 'totalSpent' };
+      /**
+       * Set exactly when the member did it at least once (min(occurred_at) of those events, kept
+       * with the count): "did / did not" reads this column, which the partial index
+       * ix_member_aggregates_buyers covers. It changes only at the first such event, so the
+       * index does not cost ingest a non-HOT update per event (a count column would).
+       */
+      ever: { column: string; fact: 'firstPurchaseAt' };
+    }
+  >
 > = {
   purchase: {
     count: { column: 'purchase_count', fact: 'purchaseCount' },
     sum: { column: 'total_spent', fact: 'totalSpent' },
+    ever: { column: 'first_purchase_at', fact: 'firstPurchaseAt' },
   },
 };
 
