@@ -10,6 +10,8 @@ import { SegmentsReachabilityIndexes1795435000000 } from './1795435000000-Segmen
 import { CompactDeliveryLedger1795435918226 } from './1795435918226-CompactDeliveryLedger';
 import { DeliveryRecipientLedgerView1795435918300 } from './1795435918300-DeliveryRecipientLedgerView';
 import { SegmentSnapshotMembersErasure1795436297873 } from './1795436297873-SegmentSnapshotMembersErasure';
+import { EventsWithoutMemberFkPointsBalanceAt1796056883635 } from './1796056883635-EventsWithoutMemberFkPointsBalanceAt';
+import { EventsMemberErasure1796056883700 } from './1796056883700-EventsMemberErasure';
 // <imports>
 
 export const MIGRATIONS = [
@@ -24,5 +26,7 @@ export const MIGRATIONS = [
   CompactDeliveryLedger1795435918226,
   DeliveryRecipientLedgerView1795435918300,
   SegmentSnapshotMembersErasure1795436297873,
+  EventsWithoutMemberFkPointsBalanceAt1796056883635,
+  EventsMemberErasure1796056883700,
   // <migrations>
 ];
