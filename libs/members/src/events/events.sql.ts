@@ -41,20 +41,19 @@ ON CONFLICT (member_id) DO UPDATE SET
   updated_at = now()`;
 
 /**
- * points_balance from the batch's point_change events that carry `balance` (found through its
- * outbox row, so duplicates that were not inserted do not count): per member the latest
- * occurredAt, kept in points_balance_at so that an older event, arriving later, never overwrites
- * a newer balance. Equal times take the larger balance, so the result is order-independent.
+ * points_balance from the point_change events a statement inserted (CTE `ins`, duplicates not
+ * included) that carry `balance`: per member the latest occurredAt, kept in points_balance_at so
+ * that an older event, arriving later, never overwrites a newer balance; equal times take the
+ * larger balance, so the result is order-independent. Members created by the same statement are
+ * not visible to it (one snapshot): their INSERT carries the batch's latest balance instead.
+ * Rows are taken in member_id order (nested loop over the sorted subquery), like the aggregates.
  */
-export const BALANCE_SQL = `
+export const BALANCE_UPDATE = `
 UPDATE members m SET points_balance = b.balance, points_balance_at = b.at, updated_at = now()
 FROM (
-  SELECT DISTINCT ON (e.member_id) e.member_id, (e.properties ->> 'balance')::int AS balance, e.occurred_at AS at
-  FROM trigger_outbox o CROSS JOIN LATERAL unnest(o.ids) AS x(id)
-  JOIN events e ON e.id = x.id
-  WHERE o.id = $2 AND o.workspace_id = $1 AND e.workspace_id = $1
-    AND e.type = 'point_change' AND e.properties ? 'balance'
-  ORDER BY e.member_id, e.occurred_at DESC, balance DESC) b
+  SELECT DISTINCT ON (member_id) member_id, balance, occurred_at AS at
+  FROM ins WHERE balance IS NOT NULL
+  ORDER BY member_id, occurred_at DESC, balance DESC) b
 WHERE m.workspace_id = $1 AND m.id = b.member_id
   AND (m.points_balance_at IS NULL OR m.points_balance_at < b.at
        OR (m.points_balance_at = b.at AND m.points_balance < b.balance))`;
