@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { withRetry } from '../domain/bulk-result';
 import { EventRecord } from '../domain/event-input';
@@ -109,9 +110,23 @@ export interface InsertResult {
   unknown: Set<string>;
 }
 
+/**
+ * Name of INGEST_SQL as a prepared statement: each pooled connection parses it once, then only
+ * binds and executes it (measured on one event: planning 0.6 ms of a 1.2 ms statement, and the
+ * 5 kB of text was sent and parsed per request). Its plan does not depend on the parameters (the
+ * recordset is estimated at 100 rows whatever its size), so the generic plan PostgreSQL switches
+ * to after five executions is the one it would have chosen anyway.
+ */
+const STATEMENT = 'lse_ingest_events_v1';
+
 @Injectable()
 export class EventsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** TypeORM's pg pool: its query() takes a named statement, TypeORM's does not. */
+  private pool(): Pool {
+    return (this.db.driver as unknown as { master: Pool }).master;
+  }
 
   /**
    * Stores validated events. With `em` the statements run in that transaction (the caller retries
@@ -124,15 +139,20 @@ export class EventsRepository {
     events: EventRecord[],
     create: boolean | null,
   ): Promise<InsertResult> {
-    // In a transaction the caller retries the whole of it; alone, each statement is retried.
-    const run = <T>(sql: string, params: unknown[]): Promise<T> =>
-      em !== null ? em.query<T>(sql, params) : withRetry(() => this.db.query<T>(sql, params));
+    // In a transaction the caller retries the whole of it; alone, the statement is retried.
+    const run = (params: unknown[]): Promise<IngestRow[]> =>
+      em !== null
+        ? em.query<IngestRow[]>(INGEST_SQL, params)
+        : withRetry(
+            async () =>
+              (await this.pool().query<IngestRow>({ name: STATEMENT, text: INGEST_SQL, values: params })).rows,
+          );
     const result: InsertResult = { inserted: 0, outboxIds: [], unknown: new Set() };
     let pending = events;
     // A member created by a concurrent request after the statement's snapshot is neither found
     // nor created: a new statement sees it. Bounded: each pass resolves what was committed before.
     for (let attempt = 0; pending.length > 0; attempt++) {
-      const [row] = await run<IngestRow[]>(INGEST_SQL, [workspaceId, create, JSON.stringify(pending.map(wire))]);
+      const [row] = await run([workspaceId, create, JSON.stringify(pending.map(wire))]);
       result.inserted += row.inserted;
       if (row.outbox_id !== null) result.outboxIds.push(row.outbox_id);
       if (row.unresolved.length === 0) break;
