@@ -6,7 +6,8 @@
  * not the generator's. `--single N` then sends N events one by one to POST /events
  * (`--single-concurrency` in flight) and prints req/s and latency percentiles. `--tune-server`
  * raises the checkpoint distance for the run (ALTER SYSTEM, printed) and resets it at the end.
- * The whole run stops after `--max-minutes` (default 25), printing what it measured so far.
+ * The whole run stops after `--max-minutes` (default 25), printing what it measured so far;
+ * `--floor-only` then times the COPY floor alone, into the database that run left.
  */
 import 'reflect-metadata';
 import { Queue } from 'bullmq';
@@ -44,6 +45,8 @@ const SINGLE_CONCURRENCY = arg('single-concurrency', 16);
 const MAX_MINUTES = arg('max-minutes', 25);
 const TUNE_SERVER = flag('tune-server');
 const FLOOR = !flag('no-floor');
+/** Only the COPY floor, into the database an earlier run left (when that run's time limit cut it). */
+const FLOOR_ONLY = flag('floor-only');
 const BATCH = 10_000;
 const ROUND = 40; // batches prepared per timed round
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -152,7 +155,7 @@ async function main(): Promise<void> {
   }
   try {
     await tuning.apply();
-    await run();
+    await (FLOOR_ONLY ? floorOnly() : run());
   } finally {
     await tuning.reset();
   }
@@ -239,26 +242,51 @@ async function run(): Promise<void> {
     return;
   }
 
-  // The floor: the same rows COPYed into tables of the same shape and indexes (no aggregates).
+  await floor(sql, workspace.id, memberSeconds, eventSeconds);
+  await sql.end();
+  out('(the database lse_bench_ingest is kept for the segment benchmarks; COPY tables are extra)');
+}
+
+/**
+ * The floor: the same rows COPYed into tables of the same shape and indexes (no aggregates). The
+ * API/floor ratio is printed when the API seconds of the same run are known.
+ */
+async function floor(
+  sql: Client,
+  ws: string,
+  memberSeconds: number | null,
+  eventSeconds: number | null,
+): Promise<void> {
+  const rate = (n: number, s: number): string => `${Math.round(n / s).toLocaleString('en')}/s`;
+  const ratio = (api: number | null, copy: number): string =>
+    api === null ? '' : `   API/floor time ratio ${(api / copy).toFixed(2)}×`;
+  await sql.query(`DROP TABLE IF EXISTS copy_members, copy_events`);
   await sql.query(`CREATE TABLE copy_members (LIKE members INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING IDENTITY)`);
   await sql.query(`CREATE TABLE copy_events (LIKE events INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING IDENTITY)`);
-  const ws = workspace.id;
   const copyMembers = await copyRows(sql, `COPY copy_members (${MEMBER_COPY_COLUMNS}) FROM STDIN`, MEMBERS, (i) =>
     tsvLine(memberCopyFields(ws, member(i))),
   );
   out(
-    `members COPY floor ${rate(MEMBERS, copyMembers)} (${copyMembers.toFixed(1)} s)   API/floor time ratio ${(memberSeconds / copyMembers).toFixed(2)}×   load ${load1()}`,
+    `members COPY floor ${rate(MEMBERS, copyMembers)} (${copyMembers.toFixed(1)} s)${ratio(memberSeconds, copyMembers)}   load ${load1()}`,
   );
   if (EVENTS > 0) {
     const copyEvents = await copyRows(sql, `COPY copy_events (${EVENT_COPY_COLUMNS}) FROM STDIN`, EVENTS, (j) =>
       eventCopyLine(ws, event(j, MEMBERS)),
     );
     out(
-      `events COPY floor ${rate(EVENTS, copyEvents)} (${copyEvents.toFixed(1)} s)   API/floor time ratio ${(eventSeconds / copyEvents).toFixed(2)}×   load ${load1()}`,
+      `events COPY floor ${rate(EVENTS, copyEvents)} (${copyEvents.toFixed(1)} s)${ratio(eventSeconds, copyEvents)}   load ${load1()}`,
     );
   }
+}
+
+async function floorOnly(): Promise<void> {
+  const sql = new Client({ connectionString: `${SERVER}/${DB}` });
+  await sql.connect();
+  const ws = await sql.query<{ id: string }>(`SELECT id FROM workspaces ORDER BY created_at LIMIT 1`);
+  out(`ingest bench, COPY floor only (into ${DB}): ${MEMBERS} members, ${EVENTS} events`);
+  out(`  load average at the start: ${load1()}`);
+  await floor(sql, ws.rows[0].id, null, null);
   await sql.end();
-  out('(the database lse_bench_ingest is kept for the segment benchmarks; COPY tables are extra)');
 }
 
 main().catch((e: unknown) => {
