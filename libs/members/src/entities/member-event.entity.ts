@@ -32,7 +32,7 @@ export class MemberEventEntity {
   workspaceId!: string;
 
   /**
-   * members.id, without a foreign key: its per-row check was a quarter of a bulk insert. The same
+   * members.id, without a foreign key: its per-row check was 8–25% of a bulk batch. The same
    * guarantee is set-based: ingestion resolves members with FOR KEY SHARE in the inserting
    * statement (an erasure waits for the batch to commit), and erasure deletes the member's events
    * from a statement trigger on members (migration EventsMemberWithoutFk).
