@@ -10,6 +10,8 @@ import { SegmentsReachabilityIndexes1795435000000 } from './1795435000000-Segmen
 import { CompactDeliveryLedger1795435918226 } from './1795435918226-CompactDeliveryLedger';
 import { DeliveryRecipientLedgerView1795435918300 } from './1795435918300-DeliveryRecipientLedgerView';
 import { SegmentSnapshotMembersErasure1795436297873 } from './1795436297873-SegmentSnapshotMembersErasure';
+import { EventsWithoutMemberFkPointsBalanceAt1796056883635 } from './1796056883635-EventsWithoutMemberFkPointsBalanceAt';
+import { EventsMemberErasure1796056883700 } from './1796056883700-EventsMemberErasure';
 import { SegmentsMemberScanIndexes1796058393645 } from './1796058393645-SegmentsMemberScanIndexes';
 // <imports>
 
@@ -25,6 +27,8 @@ export const MIGRATIONS = [
   CompactDeliveryLedger1795435918226,
   DeliveryRecipientLedgerView1795435918300,
   SegmentSnapshotMembersErasure1795436297873,
+  EventsWithoutMemberFkPointsBalanceAt1796056883635,
+  EventsMemberErasure1796056883700,
   SegmentsMemberScanIndexes1796058393645,
   // <migrations>
 ];

@@ -153,7 +153,11 @@ export function event(j: number, members: number, seed = 42): EventRecordInput {
       properties = { sku };
       break;
     case 'point_change':
-      properties = { delta: Math.floor(r() * 1000) - 300 };
+      // Most point systems send the balance after the change; some senders only the delta.
+      properties =
+        r() < 0.75
+          ? { delta: Math.floor(r() * 1000) - 300, balance: Math.floor(r() * r() * 20000) }
+          : { delta: Math.floor(r() * 1000) - 300 };
       break;
     case 'reservation':
       properties = { startsAt: new Date(at + 7 * 86400_000).toISOString() };

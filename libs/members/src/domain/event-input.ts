@@ -11,6 +11,8 @@ export interface EventRecord {
   occurredAt: string;
   amount: number | null;
   sku: string | null;
+  /** point_change: the member's points balance after it, when the sender knows it. */
+  balance: number | null;
   properties: Record<string, unknown>;
 }
 
@@ -39,14 +41,21 @@ function str(c: Ctx, name: string, required: boolean, max = 1000): string | null
   return v;
 }
 
-function int(c: Ctx, name: string, required: boolean, min: number): number | null {
+/** members.points_balance is an integer column. */
+const INT4_MAX = 2_147_483_647;
+
+function int(c: Ctx, name: string, required: boolean, min: number, max = Number.MAX_SAFE_INTEGER): number | null {
   const v = c.props[name];
   if (v === undefined || v === null) {
     if (required) c.errors.push({ field: field(name), reason: 'is required' });
     return null;
   }
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
-    c.errors.push({ field: field(name), reason: `must be an integer ≥ ${min}` });
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+    c.errors.push({
+      field: field(name),
+      reason:
+        max === Number.MAX_SAFE_INTEGER ? `must be an integer ≥ ${min}` : `must be an integer from ${min} to ${max}`,
+    });
     return null;
   }
   return v;
@@ -94,7 +103,10 @@ function flatValues(c: Ctx, known: readonly string[]): void {
 }
 
 /** Per type: its required properties, and what goes into the amount and sku columns. */
-function typed(type: EventType, c: Ctx): { amount: number | null; sku: string | null; known: string[] } {
+function typed(
+  type: EventType,
+  c: Ctx,
+): { amount: number | null; sku: string | null; balance?: number | null; known: string[] } {
   switch (type) {
     case EventType.Purchase: {
       str(c, 'orderId', true, MAX_ID);
@@ -119,8 +131,8 @@ function typed(type: EventType, c: Ctx): { amount: number | null; sku: string | 
       return { amount: null, sku: str(c, 'sku', true, MAX_ID), known: ['sku'] };
     case EventType.PointChange: {
       const delta = int(c, 'delta', true, Number.MIN_SAFE_INTEGER);
-      int(c, 'balance', false, Number.MIN_SAFE_INTEGER);
-      return { amount: delta, sku: null, known: ['delta', 'balance'] };
+      const balance = int(c, 'balance', false, -INT4_MAX, INT4_MAX);
+      return { amount: delta, sku: null, balance, known: ['delta', 'balance'] };
     }
     case EventType.Reservation:
       if (parseDateTime(c.props.startsAt) === undefined) {
@@ -167,7 +179,7 @@ export function parseEvent(input: unknown, now = Date.now()): Parsed<EventRecord
   }
   if (!isPlainObject(props)) return { ok: false, errors };
   const c: Ctx = { props, errors };
-  const { amount, sku, known } = typed(eventType, c);
+  const { amount, sku, balance, known } = typed(eventType, c);
   flatValues(c, known);
   if (errors.length > 0) return { ok: false, errors };
   return {
@@ -180,6 +192,7 @@ export function parseEvent(input: unknown, now = Date.now()): Parsed<EventRecord
       occurredAt: new Date(at as number).toISOString(),
       amount,
       sku,
+      balance: balance ?? null,
       properties: props,
     },
   };

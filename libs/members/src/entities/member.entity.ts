@@ -68,6 +68,13 @@ export class MemberEntity {
   @Column({ name: 'points_balance', type: 'integer', nullable: true })
   pointsBalance!: number | null;
 
+  /**
+   * As of when points_balance holds: the occurredAt of the point_change event that set it, or the
+   * time of a member write naming pointsBalance. An older event never overwrites a newer balance.
+   */
+  @Column({ name: 'points_balance_at', type: 'timestamptz', nullable: true })
+  pointsBalanceAt!: Date | null;
+
   /** When the customer joined the company's membership programme (not when we got the row). */
   @Column({ name: 'registered_at', type: 'timestamptz', nullable: true })
   registeredAt!: Date | null;

@@ -6,11 +6,10 @@ import { EventRecord, parseEvent } from '../domain/event-input';
 import { RecordRejection } from '../domain/field-error';
 import { UnknownMemberPolicy } from '../entities/ingestion-settings.entity';
 import { MembersException } from '../members.exception';
-import { IngestionContext, IngestionContextService } from '../members/ingestion-context.service';
-import { MembersRepository } from '../members/members.repository';
+import { IngestionContext } from '../members/ingestion-context.service';
 import { IngestOptions } from '../members/members.service';
 import { TriggerPublisher } from '../outbox/trigger-publisher';
-import { EventRow, EventsRepository } from './events.repository';
+import { EventsRepository, InsertResult } from './events.repository';
 
 export interface EventIngestOptions extends IngestOptions {
   /** Overrides the workspace setting for this request. */
@@ -18,7 +17,7 @@ export interface EventIngestOptions extends IngestOptions {
 }
 
 class AtomicRollback extends Error {
-  constructor(readonly rejected: RecordRejection[]) {
+  constructor(readonly unknown: Set<string>) {
     super('atomic batch rejected');
   }
 }
@@ -28,15 +27,14 @@ export class EventsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly events: EventsRepository,
-    private readonly members: MembersRepository,
-    private readonly context: IngestionContextService,
     private readonly publisher: TriggerPublisher,
   ) {}
 
   /**
-   * Validates, stores in one transaction (members resolved or created, events inserted,
-   * aggregates folded, outbox row written), then publishes after the commit. A repeated event id
-   * counts as a duplicate, not an error.
+   * Validates, then stores in one statement (members resolved or created, events inserted,
+   * aggregates folded, outbox row written), and announces the outbox row after the commit. A
+   * repeated event id counts as a duplicate, not an error. The workspace's unknown-member policy
+   * is read by that statement unless the request (or the import's `ctx`) says which.
    */
   async ingest(
     workspaceId: string,
@@ -44,7 +42,6 @@ export class EventsService {
     options: EventIngestOptions,
     ctx?: IngestionContext,
   ): Promise<BulkResult> {
-    const c = ctx ?? (await this.context.load(workspaceId));
     const rejected: RecordRejection[] = [...(options.preRejected ?? [])];
     const valid: Array<{ i: number; event: EventRecord }> = [];
     const now = Date.now();
@@ -54,50 +51,46 @@ export class EventsService {
       else for (const e of parsed.errors) rejected.push({ ...options.position(i), ...e });
     });
     if (options.atomic && rejected.length > 0) throw MembersException.atomicRejected(rejectionDetails(rejected));
-    const create = (options.unknownMembers ?? c.unknownMemberPolicy) === UnknownMemberPolicy.Create;
+    if (valid.length === 0) return { accepted: 0, duplicates: 0, rejected };
+    const policy = options.unknownMembers ?? ctx?.unknownMemberPolicy;
+    const create = policy === undefined ? null : policy === UnknownMemberPolicy.Create;
+    const events = valid.map((v) => v.event);
+    let result: InsertResult;
     try {
-      const { inserted, outboxId, unknown } = await withRetry(() =>
-        this.db.transaction(async (em) => {
-          const ids = await this.members.resolve(
-            em,
-            workspaceId,
-            [...new Set(valid.map((v) => v.event.memberExternalId))],
-            create,
-          );
-          const rows: EventRow[] = [];
-          const unknownMember: RecordRejection[] = [];
-          for (const { i, event } of valid) {
-            const memberId = ids.get(event.memberExternalId);
-            if (memberId === undefined) {
-              unknownMember.push({
-                ...options.position(i),
-                field: 'memberId',
-                reason: `unknown member "${event.memberExternalId}" (unknownMembers=reject)`,
-              });
-              continue;
-            }
-            rows.push({
-              memberId,
-              eventId: event.eventId,
-              type: event.type,
-              name: event.name,
-              occurredAt: event.occurredAt,
-              amount: event.amount,
-              sku: event.sku,
-              properties: event.properties,
-            });
-          }
-          if (options.atomic && unknownMember.length > 0) throw new AtomicRollback(unknownMember);
-          return { ...(await this.events.insert(em, workspaceId, rows)), unknown: unknownMember, stored: rows.length };
-        }),
-      );
-      this.publisher.publishAfterCommit(outboxId);
-      rejected.push(...unknown);
-      const attempted = valid.length - unknown.length;
-      return { accepted: inserted, duplicates: attempted - inserted, rejected };
+      result = options.atomic
+        ? await withRetry(() =>
+            this.db.transaction(async (em) => {
+              const r = await this.events.insert(em, workspaceId, events, create);
+              if (r.unknown.size > 0) throw new AtomicRollback(r.unknown);
+              return r;
+            }),
+          )
+        : await this.events.insert(null, workspaceId, events, create);
     } catch (e) {
-      if (e instanceof AtomicRollback) throw MembersException.atomicRejected(rejectionDetails(e.rejected));
+      if (e instanceof AtomicRollback) {
+        throw MembersException.atomicRejected(rejectionDetails(this.unknownRejections(valid, e.unknown, options)));
+      }
       throw e;
     }
+    for (const id of result.outboxIds) this.publisher.publishAfterCommit(id);
+    const unknown = this.unknownRejections(valid, result.unknown, options);
+    rejected.push(...unknown);
+    const attempted = valid.length - unknown.length;
+    return { accepted: result.inserted, duplicates: attempted - result.inserted, rejected };
+  }
+
+  private unknownRejections(
+    valid: Array<{ i: number; event: EventRecord }>,
+    unknown: Set<string>,
+    options: EventIngestOptions,
+  ): RecordRejection[] {
+    if (unknown.size === 0) return [];
+    return valid
+      .filter((v) => unknown.has(v.event.memberExternalId))
+      .map((v) => ({
+        ...options.position(v.i),
+        field: 'memberId',
+        reason: `unknown member "${v.event.memberExternalId}" (unknownMembers=reject)`,
+      }));
   }
 }

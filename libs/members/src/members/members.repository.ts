@@ -19,6 +19,9 @@ const COLUMNS: Array<[column: string, mask: number, source: string]> = [
   ['occupation', bit('occupation'), 'r.occupation'],
   ['membership_tier', bit('membershipTier'), 'r."membershipTier"'],
   ['points_balance', bit('pointsBalance'), 'r."pointsBalance"'],
+  // A balance written here holds as of now: point_change events that happened earlier do not
+  // overwrite it, later ones do (see BALANCE_SQL).
+  ['points_balance_at', bit('pointsBalance'), 'CASE WHEN r."pointsBalance" IS NULL THEN NULL ELSE now() END'],
   ['registered_at', bit('registeredAt'), 'r."registeredAt"'],
   ['marketing_consent', bit('marketingConsent'), 'r."marketingConsent"'],
 ];
@@ -113,37 +116,5 @@ export class MembersRepository {
       [workspaceId, externalId],
     );
     return row.n > 0;
-  }
-
-  /**
-   * Ids of members by externalId; with `create`, members not yet known are created bare.
-   * Returns externalId → id (missing keys: unknown and not created).
-   */
-  async resolve(
-    em: EntityManager,
-    workspaceId: string,
-    externalIds: string[],
-    create: boolean,
-  ): Promise<Map<string, string>> {
-    const rows = await em.query<Array<{ id: string; external_id: string }>>(
-      `WITH want AS (SELECT DISTINCT unnest($2::text[]) AS x),
-       found AS (SELECT m.id, m.external_id FROM members m JOIN want ON m.workspace_id = $1 AND m.external_id = want.x),
-       ins AS (INSERT INTO members (workspace_id, external_id)
-               SELECT $1, x FROM want WHERE $3 AND NOT EXISTS (SELECT 1 FROM found WHERE found.external_id = want.x)
-               ORDER BY x ON CONFLICT (workspace_id, external_id) DO NOTHING RETURNING id, external_id)
-       SELECT id, external_id FROM found UNION ALL SELECT id, external_id FROM ins`,
-      [workspaceId, externalIds, create],
-    );
-    const ids = new Map(rows.map((r) => [r.external_id, r.id]));
-    if (create && ids.size < new Set(externalIds).size) {
-      // Created by a concurrent request after our snapshot: visible to a new statement.
-      const missing = externalIds.filter((x) => !ids.has(x));
-      const again = await em.query<Array<{ id: string; external_id: string }>>(
-        `SELECT id, external_id FROM members WHERE workspace_id = $1 AND external_id = ANY($2::text[])`,
-        [workspaceId, missing],
-      );
-      for (const r of again) ids.set(r.external_id, r.id);
-    }
-    return ids;
   }
 }
