@@ -2,11 +2,10 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { QueueModule, QueueName } from '@app/common';
 import { WorkspacesModule } from '@app/workspaces';
-import { MEMBER_LINE_LINKS, MemberEntity } from '@app/members';
+import { MEMBER_LINE_LINKS, MembersModule } from '@app/members';
 import { LineModule } from '@app/line';
 import { LINKING_ENTITIES } from './linking.entities';
 import { LineUsersRepository } from './users/line-users.repository';
-import { MembersReader } from './users/members.reader';
 import { LinkingMemberLineLinks } from './users/member-line-links.provider';
 import { LineProfilesService } from './users/line-profiles.service';
 import { LinkSecretsRepository } from './linking/link-secrets.repository';
@@ -31,14 +30,14 @@ import { LoginPageController } from './http/login-page.controller';
 /** Webhooks, ID linking, keyword replies: services for the api and the worker. */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([...LINKING_ENTITIES, MemberEntity]),
+    TypeOrmModule.forFeature(LINKING_ENTITIES),
+    MembersModule,
     QueueModule.register(QueueName.WebhookEvents, QueueName.LineProfiles, QueueName.RichMenuSync),
     WorkspacesModule,
     LineModule,
   ],
   providers: [
     LineUsersRepository,
-    MembersReader,
     LineProfilesService,
     LinkSecretsRepository,
     AccountLinkingService,

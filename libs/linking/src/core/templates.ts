@@ -1,3 +1,4 @@
+import type { MemberRef } from '@app/members';
 import { Liquid } from 'liquidjs';
 
 /** The member fields a reply template may use, as `{{ member.pointsBalance }}` etc. */
@@ -10,6 +11,17 @@ export interface TemplateMember {
   registeredAt: string | null;
   attributes: Record<string, unknown>;
 }
+
+/** The template's view of a member: what a message may mention, never its internal id. */
+export const toTemplateMember = (m: MemberRef): TemplateMember => ({
+  externalId: m.externalId,
+  firstName: m.firstName,
+  lastName: m.lastName,
+  membershipTier: m.membershipTier,
+  pointsBalance: m.pointsBalance,
+  registeredAt: m.registeredAt,
+  attributes: m.attributes,
+});
 
 export interface TemplateContext {
   member: TemplateMember | null;

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { MembersService } from '@app/members';
 import { AppConfig } from '@app/common';
 import { ChannelEntity, ChannelsService } from '@app/workspaces';
 import { LineClientFactory } from '@app/line';
@@ -8,7 +9,6 @@ import { NonceOutcome } from '../entities/link-nonce.entity';
 import { generateNonce, sha256 } from '../core/secrets';
 import { LinkingErrorCode, LinkingException } from '../linking.exception';
 import { LineUsersRepository } from '../users/line-users.repository';
-import { MembersReader } from '../users/members.reader';
 import { LinkingSettingsService } from '../settings/linking-settings.service';
 import { DEFAULT_TEXTS } from '../settings/linking-settings.defaults';
 import { LinkSecretsRepository } from './link-secrets.repository';
@@ -38,7 +38,7 @@ export class AccountLinkingService {
   constructor(
     private readonly users: LineUsersRepository,
     private readonly secrets: LinkSecretsRepository,
-    private readonly members: MembersReader,
+    private readonly members: MembersService,
     private readonly channels: ChannelsService,
     private readonly settings: LinkingSettingsService,
     private readonly line: LineClientFactory,
@@ -75,7 +75,7 @@ export class AccountLinkingService {
     workspaceId: string,
     input: { externalId: string; linkToken: string; channelId?: string },
   ): Promise<NonceView> {
-    const member = await this.members.findByExternalId(workspaceId, input.externalId);
+    const member = await this.members.findRef(workspaceId, { externalId: input.externalId });
     if (member === null) {
       throw LinkingException.notFound(LinkingErrorCode.MemberNotFound, `Member ${input.externalId} not found`);
     }
@@ -175,7 +175,7 @@ export class AccountLinkingService {
 
   /** The company unlinks a member (on one channel, or on all of the workspace). */
   async unlinkByCompany(workspaceId: string, externalId: string, channelId?: string): Promise<number> {
-    const member = await this.members.findByExternalId(workspaceId, externalId);
+    const member = await this.members.findRef(workspaceId, { externalId });
     if (member === null)
       throw LinkingException.notFound(LinkingErrorCode.MemberNotFound, `Member ${externalId} not found`);
     const links = (await this.users.listByMember(workspaceId, member.id)).filter(

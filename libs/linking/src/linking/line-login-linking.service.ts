@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { MembersService } from '@app/members';
 import { LineErrorCode, LineException, LineLoginClient } from '@app/line';
 import { LinkMethod } from '../entities/line-user.entity';
 import { LinkAction, LinkActor } from '../entities/link-history.entity';
 import { LinkingErrorCode, LinkingException } from '../linking.exception';
 import { LineUsersRepository } from '../users/line-users.repository';
-import { MembersReader } from '../users/members.reader';
 import { LinkingSettingsService } from '../settings/linking-settings.service';
 import { AccountLinkingService } from './account-linking.service';
 import { RichMenuTrigger } from './rich-menu-trigger';
@@ -37,14 +37,14 @@ export class LineLoginLinkingService {
   constructor(
     private readonly login: LineLoginClient,
     private readonly users: LineUsersRepository,
-    private readonly members: MembersReader,
+    private readonly members: MembersService,
     private readonly settings: LinkingSettingsService,
     private readonly linking: AccountLinkingService,
     private readonly richMenus: RichMenuTrigger,
   ) {}
 
   async link(workspaceId: string, input: LineLoginInput): Promise<LineLoginLinkView> {
-    const member = await this.members.findByExternalId(workspaceId, input.externalId);
+    const member = await this.members.findRef(workspaceId, { externalId: input.externalId });
     if (member === null) {
       throw LinkingException.notFound(LinkingErrorCode.MemberNotFound, `Member ${input.externalId} not found`);
     }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { MembersService } from '@app/members';
 import { LinkMethod } from '../entities/line-user.entity';
 import { LinkingErrorCode, LinkingException } from '../linking.exception';
 import { LineUsersRepository } from '../users/line-users.repository';
-import { MembersReader } from '../users/members.reader';
 
 export interface MemberLinkView {
   channelId: string;
@@ -27,11 +27,11 @@ export interface MemberLinksView {
 export class MemberLinksService {
   constructor(
     private readonly users: LineUsersRepository,
-    private readonly members: MembersReader,
+    private readonly members: MembersService,
   ) {}
 
   async get(workspaceId: string, externalId: string, showLineUserIds: boolean): Promise<MemberLinksView> {
-    const member = await this.members.findByExternalId(workspaceId, externalId);
+    const member = await this.members.findRef(workspaceId, { externalId });
     if (member === null)
       throw LinkingException.notFound(LinkingErrorCode.MemberNotFound, `Member ${externalId} not found`);
     const [links, history] = await Promise.all([

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { MembersService } from '@app/members';
 import { InjectTypedQueue, QueueName, TypedQueue } from '@app/common';
 import { ChannelEntity } from '@app/workspaces';
 import { LineMessage } from '@app/line';
@@ -9,7 +10,7 @@ import { matchKeyword } from '../core/keyword-match';
 import { parsePostbackAction, PostbackAction } from '../core/webhook-body';
 import { renderTemplate, TemplateContext } from '../core/templates';
 import { LineUsersRepository } from '../users/line-users.repository';
-import { MembersReader, toTemplateMember } from '../users/members.reader';
+import { toTemplateMember } from '../core/templates';
 import { LinkingSettingsService } from '../settings/linking-settings.service';
 import { BUILT_IN_KEYWORDS, DEFAULT_TEXTS } from '../settings/linking-settings.defaults';
 import { KeywordRulesService } from '../keywords/keyword-rules.service';
@@ -26,7 +27,7 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 export class LineEventsHandler {
   constructor(
     private readonly users: LineUsersRepository,
-    private readonly members: MembersReader,
+    private readonly members: MembersService,
     private readonly settings: LinkingSettingsService,
     private readonly keywords: KeywordRulesService,
     private readonly linking: AccountLinkingService,
@@ -143,7 +144,8 @@ export class LineEventsHandler {
   }
 
   private async render(channel: ChannelEntity, user: LineUserEntity, template: string): Promise<string> {
-    const member = user.memberId === null ? null : await this.members.findById(channel.workspaceId, user.memberId);
+    const member =
+      user.memberId === null ? null : await this.members.findRef(channel.workspaceId, { id: user.memberId });
     const context: TemplateContext = {
       member: member === null ? null : toTemplateMember(member),
       user: { displayName: user.displayName },

@@ -59,6 +59,29 @@ export interface MemberDetailsView extends MemberView {
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
+/** What other libs may know of a member: linking's look-ups and its message templates. */
+export interface MemberRef {
+  id: string;
+  externalId: string;
+  firstName: string | null;
+  lastName: string | null;
+  membershipTier: string | null;
+  pointsBalance: number | null;
+  registeredAt: string | null;
+  attributes: Record<string, unknown>;
+}
+
+export const toMemberRef = (m: MemberEntity): MemberRef => ({
+  id: m.id,
+  externalId: m.externalId,
+  firstName: m.firstName,
+  lastName: m.lastName,
+  membershipTier: m.membershipTier,
+  pointsBalance: m.pointsBalance,
+  registeredAt: iso(m.registeredAt),
+  attributes: m.attributes ?? {},
+});
+
 export function toMemberView(m: MemberEntity, today: string): MemberView {
   const p = m.prefectureCode === null ? undefined : PREFECTURES[m.prefectureCode - 1];
   return {

@@ -96,6 +96,10 @@ export class MembersRepository {
     return this.db.getRepository(MemberEntity).findOne({ where: { workspaceId, externalId } });
   }
 
+  findById(workspaceId: string, id: string): Promise<MemberEntity | null> {
+    return this.db.getRepository(MemberEntity).findOne({ where: { workspaceId, id } });
+  }
+
   async details(workspaceId: string, member: MemberEntity, recent: number): Promise<MemberWithAggregates> {
     const [aggregates, recentEvents] = await Promise.all([
       this.db.getRepository(MemberAggregateEntity).findOne({ where: { workspaceId, memberId: member.id } }),

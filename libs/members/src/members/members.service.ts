@@ -7,7 +7,15 @@ import { MemberPatch, mergePatches, parseMember } from '../domain/member-input';
 import { MembersErrorCode, MembersException } from '../members.exception';
 import { IngestionContext, IngestionContextService } from './ingestion-context.service';
 import { MEMBER_LINE_LINKS, MemberLineLinks } from './member-line-links.port';
-import { MemberDetailsView, MemberView, toAggregatesView, toEventView, toMemberView } from './member.view';
+import {
+  MemberDetailsView,
+  MemberRef,
+  MemberView,
+  toAggregatesView,
+  toEventView,
+  toMemberRef,
+  toMemberView,
+} from './member.view';
 import { MembersRepository } from './members.repository';
 
 export interface IngestOptions {
@@ -97,6 +105,15 @@ export class MembersService {
       aggregates: toAggregatesView(details.aggregates),
       recentEvents: details.recentEvents.map(toEventView),
     };
+  }
+
+  /** For other libs (linking): the member by its externalId or its id, or null when there is none. */
+  async findRef(workspaceId: string, key: { externalId: string } | { id: string }): Promise<MemberRef | null> {
+    const member =
+      'externalId' in key
+        ? await this.repository.findByExternalId(workspaceId, key.externalId)
+        : await this.repository.findById(workspaceId, key.id);
+    return member === null ? null : toMemberRef(member);
   }
 
   /** Erasure under privacy law: the member and everything referencing them (FK cascade). */
