@@ -22,7 +22,7 @@ export interface LineEndpoints {
  */
 export class AppConfig {
   readonly env: EnvironmentVariables['NODE_ENV'];
-  readonly api: { host: string; port: number; publicBaseUrl: string; bodyLimitBytes: number };
+  readonly api: { host: string; port: number; publicBaseUrl: string; bodyLimitBytes: number; apiKeyCacheMs: number };
   readonly database: { url: string; poolSize: number; statementTimeoutMs: number };
   readonly redis: { url: string };
   readonly queue: { prefix: string };
@@ -63,6 +63,7 @@ export class AppConfig {
       port: e.API_PORT,
       publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.API_PORT}`).replace(/\/$/, ''),
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
+      apiKeyCacheMs: e.API_KEY_CACHE_MS,
     };
     this.database = {
       url: e.DATABASE_URL,

@@ -53,6 +53,17 @@ export class EnvironmentVariables {
   @Min(1024)
   BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 
+  /**
+   * How long a verified API key is trusted without reading it again (0: every request reads it).
+   * A key revoked through another process stops working after at most this long; through the
+   * same process at once.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  API_KEY_CACHE_MS = 5_000;
+
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/line_segment_engine';
 
