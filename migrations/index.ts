@@ -10,6 +10,7 @@ import { SegmentsReachabilityIndexes1795435000000 } from './1795435000000-Segmen
 import { CompactDeliveryLedger1795435918226 } from './1795435918226-CompactDeliveryLedger';
 import { DeliveryRecipientLedgerView1795435918300 } from './1795435918300-DeliveryRecipientLedgerView';
 import { SegmentSnapshotMembersErasure1795436297873 } from './1795436297873-SegmentSnapshotMembersErasure';
+import { DeliveryBatchRangeGuard1796056978246 } from './1796056978246-DeliveryBatchRangeGuard';
 // <imports>
 
 export const MIGRATIONS = [
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   CompactDeliveryLedger1795435918226,
   DeliveryRecipientLedgerView1795435918300,
   SegmentSnapshotMembersErasure1795436297873,
+  DeliveryBatchRangeGuard1796056978246,
   // <migrations>
 ];

@@ -47,17 +47,30 @@ const SKIP_SQL = `
 
 /**
  * Members of the page that reached the frequency cap: marketing sends in the window, counted from
- * the member-id arrays of accepted requests (one per request that carried the member). A one-time
- * filter makes it free when the cap is off or the campaign is transactional.
+ * the member-id arrays of accepted requests (one per request that carried the member), plus the
+ * marketing sends already decided but not yet accepted (members of open batches that no accepted
+ * or failed request of theirs carried): without the latter, two campaigns planned at the same
+ * moment would both pass the cap, since neither has sent yet. The caller serialises this check
+ * and the batch insert per channel (advisory lock). A one-time filter makes it free when the cap
+ * is off or the campaign is transactional.
  */
 const CAPPED_SQL = `
-  SELECT u.member_id FROM delivery_requests q
-  CROSS JOIN LATERAL unnest(q.member_ids) AS u(member_id)
-  JOIN delivery_batches b ON b.id = q.batch_id AND b.channel_id = $ch
-  JOIN campaigns c ON c.id = b.campaign_id AND c.category = 'marketing'
-  WHERE $cap AND $capMax > 0 AND q.status = 'accepted' AND q.accepted_at >= $capSince
-    AND u.member_id IN (SELECT member_id FROM page)
-  GROUP BY u.member_id HAVING count(*) >= $capMax`;
+  SELECT member_id FROM (
+    SELECT u.member_id FROM delivery_requests q
+    CROSS JOIN LATERAL unnest(q.member_ids) AS u(member_id)
+    JOIN delivery_batches b ON b.id = q.batch_id AND b.channel_id = $ch
+    JOIN campaigns c ON c.id = b.campaign_id AND c.category = 'marketing'
+    WHERE $cap AND $capMax > 0 AND q.status = 'accepted' AND q.accepted_at >= $capSince
+      AND u.member_id IN (SELECT member_id FROM page)
+    UNION ALL
+    SELECT u.member_id FROM delivery_batches b
+    CROSS JOIN LATERAL unnest(b.member_ids) AS u(member_id)
+    JOIN campaigns c ON c.id = b.campaign_id AND c.category = 'marketing'
+    WHERE $cap AND $capMax > 0 AND b.channel_id = $ch AND b.status IN ('pending', 'sending')
+      AND u.member_id IN (SELECT member_id FROM page)
+      AND NOT EXISTS (SELECT 1 FROM delivery_requests q
+                      WHERE q.batch_id = b.id AND q.status IN ('accepted', 'failed') AND u.member_id = ANY(q.member_ids))
+  ) sends GROUP BY member_id HAVING count(*) >= $capMax`;
 
 /** The set-based SQL of planning: rules, ledger and outbox in one statement per keyset page. */
 @Injectable()
@@ -132,10 +145,20 @@ export class PlannerRepository {
   }
 
   /**
-   * Plans one keyset page in the caller's transaction, in one statement: the guard rows of the
-   * page's members (ON CONFLICT DO NOTHING on (run, member): a page planned twice adds nothing),
-   * ledger rows for the skipped only, and the outbox batches of the queued with their member-id
-   * arrays (≤ 500 each). Per queued recipient that is one narrow index entry, nothing else.
+   * Serialises frequency-capped planning on a channel for the caller's transaction: the cap check
+   * and the batches it lets through must be one step, or two campaigns planned at once both pass
+   * the cap for the same member. Taken only when the cap applies, so other planning runs in parallel.
+   */
+  async lockChannelCap(em: EntityManager, channelId: string): Promise<void> {
+    await em.query(`SELECT pg_advisory_xact_lock(hashtextextended('delivery-cap:' || $1, 0))`, [channelId]);
+  }
+
+  /**
+   * Plans one keyset page in the caller's transaction, in one statement: ledger rows for the
+   * skipped only, and the outbox batches of the queued with their member-id arrays (≤ 500 each,
+   * ascending). The exactly-once guard is the batches' exclusion constraint: the member-id ranges
+   * of one run's batches never overlap, so no member is in two batches of a run (a page planned
+   * twice fails instead of sending twice). Per queued recipient that is no row and no index entry.
    */
   async planPage(em: EntityManager, run: CampaignRunEntity, rules: PlanRules, cursor: string): Promise<PlannedPage> {
     const params: unknown[] = [run.workspaceId, cursor, rules.pageSize];
@@ -163,15 +186,8 @@ export class PlannerRepository {
       }>
     >(
       `WITH ${cte},
-      guard AS (
-        INSERT INTO delivery_recipients (run_id, member_id)
-        SELECT ${runId}::uuid, member_id FROM cand
-        ON CONFLICT (run_id, member_id) DO NOTHING
-        RETURNING member_id
-      ),
       num AS (
-        SELECT c.*, row_number() OVER (PARTITION BY c.skip IS NULL ORDER BY c.member_id) AS rn
-        FROM cand c JOIN guard g ON g.member_id = c.member_id
+        SELECT c.*, row_number() OVER (PARTITION BY c.skip IS NULL ORDER BY c.member_id) AS rn FROM cand c
       ),
       fin AS (
         SELECT member_id, line_user_id, rn,
