@@ -14,11 +14,10 @@ import {
   planRequests,
 } from '@app/delivery';
 import { CampaignCategory, CampaignEntity, CampaignStatus } from '../entities/campaign.entity';
-import { DeliveryBatchEntity } from '../entities/delivery-batch.entity';
 import { DeliveryRequestEntity, RequestStatus } from '../entities/delivery-request.entity';
 import { CampaignsRepository } from '../campaigns/campaigns.repository';
 import { DeliveryPolicyService } from '../campaigns/delivery-policy.service';
-import { BatchesRepository, NewRequest, RecipientWithMember, RequestOutcome } from './batches.repository';
+import { BatchesRepository, ClaimedBatch, NewRequest, RecipientWithMember, RequestOutcome } from './batches.repository';
 import { withLease } from '../core/lease';
 
 /** LINE keeps a retry key 24 h; past ~23 h a retry could deliver twice, so it is not made. */
@@ -38,6 +37,13 @@ const MAX_IN_FLIGHT = 128;
  */
 const PUSH_BATCHES_IN_FLIGHT = 4;
 const SMALL_BATCH = 50;
+/**
+ * Campaigns never change after creation except their status, which the claim reads fresh; the
+ * channel (token) may, hence a short life. Saves two round trips per batch at hundreds of batches/s.
+ */
+const CAMPAIGN_CACHE_MS = 10_000;
+const CHANNEL_CACHE_MS = 5_000;
+const CACHE_MAX = 1_000;
 
 type Channel = Awaited<ReturnType<ChannelsService['get']>>;
 
@@ -75,6 +81,8 @@ export class BatchSenderService {
   private readonly renderer = new MessageRenderer();
   private readonly inFlight = new Slots(MAX_IN_FLIGHT);
   private readonly pushBatches = new Slots(PUSH_BATCHES_IN_FLIGHT);
+  private readonly campaignCache = new Map<string, { at: number; campaign: CampaignEntity | null }>();
+  private readonly channelCache = new Map<string, { at: number; channel: Channel }>();
 
   constructor(
     private readonly batches: BatchesRepository,
@@ -104,19 +112,37 @@ export class BatchSenderService {
     }
   }
 
-  private async sendClaimed(workspaceId: string, batch: DeliveryBatchEntity): Promise<BatchResult> {
-    const campaign = await this.campaigns.find(workspaceId, batch.campaignId);
-    const run = await this.campaigns.findRun(workspaceId, batch.runId);
-    if (campaign === null || run === null || campaign.status === CampaignStatus.Cancelled) {
+  private async campaignOf(workspaceId: string, id: string): Promise<CampaignEntity | null> {
+    const hit = this.campaignCache.get(id);
+    if (hit !== undefined && Date.now() - hit.at < CAMPAIGN_CACHE_MS) return hit.campaign;
+    const campaign = await this.campaigns.find(workspaceId, id);
+    if (this.campaignCache.size >= CACHE_MAX) this.campaignCache.clear();
+    this.campaignCache.set(id, { at: Date.now(), campaign });
+    return campaign;
+  }
+
+  private async channelOf(workspaceId: string, id: string): Promise<Channel> {
+    const hit = this.channelCache.get(id);
+    if (hit !== undefined && Date.now() - hit.at < CHANNEL_CACHE_MS) return hit.channel;
+    const channel = await this.channels.get(workspaceId, id);
+    if (this.channelCache.size >= CACHE_MAX) this.channelCache.clear();
+    this.channelCache.set(id, { at: Date.now(), channel });
+    return channel;
+  }
+
+  private async sendClaimed(workspaceId: string, batch: ClaimedBatch): Promise<BatchResult> {
+    const cached = await this.campaignOf(workspaceId, batch.campaignId);
+    if (cached === null || batch.campaignStatus === CampaignStatus.Cancelled) {
       await this.batches.abandon(batch, 'skipped', 'cancelled');
       await this.batches.completeRunIfDone(batch.runId);
       return 'cancelled';
     }
-    if (campaign.status === CampaignStatus.Paused) {
+    if (batch.campaignStatus === CampaignStatus.Paused) {
       await this.batches.release(batch.id, null, null);
       return 'paused';
     }
-    const channel = await this.channels.get(workspaceId, campaign.channelId);
+    const campaign: CampaignEntity = { ...cached, status: batch.campaignStatus };
+    const channel = await this.channelOf(workspaceId, campaign.channelId);
     const now = this.clock.now();
     if (this.policy.quietHoursApply(campaign)) {
       const quiet = await this.policy.quietHours(channel);
@@ -133,13 +159,13 @@ export class BatchSenderService {
       await this.batches.completeRunIfDone(batch.runId);
       return 'sent';
     }
-    const messages = this.policy.runMessages(campaign, run.messageIndex);
+    const messages = this.policy.runMessages(campaign, batch.messageIndex);
     // Only big personalised batches queue for a slot: an event's one-member batch holds no memory
     // worth bounding and must not wait behind a bulk push campaign.
     const bounded = isPersonalised(messages) && batch.memberIds.length > SMALL_BATCH;
     if (bounded) await this.pushBatches.take();
     try {
-      return await this.deliver(workspaceId, campaign, run.runKey, channel, batch, messages);
+      return await this.deliver(workspaceId, campaign, channel, batch, messages);
     } finally {
       if (bounded) this.pushBatches.give();
     }
@@ -149,19 +175,19 @@ export class BatchSenderService {
   private async deliver(
     workspaceId: string,
     campaign: CampaignEntity,
-    runKey: string,
     channel: Channel,
-    batch: DeliveryBatchEntity,
+    batch: ClaimedBatch,
     messages: LineMessage[],
   ): Promise<BatchResult> {
-    let requests = await this.batches.requests(batch.id);
+    // A first claim finds no requests (they are stored after it): no round trip to look.
+    let requests = batch.attempts > 1 ? await this.batches.requests(batch.id) : [];
     let lineIds: Map<string, string | null>;
     if (requests.length === 0) {
-      const planned = await this.planBatch(campaign, runKey, batch, messages);
+      const planned = await this.planBatch(campaign, batch, messages);
       requests = planned.requests;
       lineIds = planned.lineIds;
     } else {
-      lineIds = new Map((await this.batches.recipients(batch)).map((r) => [r.memberId, r.lineUserId]));
+      lineIds = new Map(batch.recipients.map((r) => [r.memberId, r.lineUserId]));
     }
     const toOf = (q: DeliveryRequestEntity): string[] =>
       q.memberIds.map((m) => lineIds.get(String(m)) ?? null).filter((u): u is string => u !== null);
@@ -208,7 +234,11 @@ export class BatchSenderService {
     // Assigned inside the request loops, which the compiler's narrowing does not see.
     const failure = transient as Error | null;
     if (failure !== null) throw failure;
-    if (await this.batches.completeRunIfDone(batch.runId)) await this.policy.onRunCompleted(workspaceId, campaign);
+    if (await this.batches.completeRunIfDone(batch.runId)) {
+      // Fresh: the cached copy may predate the status reason planning set (partial quota).
+      const fresh = await this.campaigns.find(workspaceId, campaign.id);
+      if (fresh !== null) await this.policy.onRunCompleted(workspaceId, fresh);
+    }
     return 'sent';
   }
 
@@ -218,14 +248,13 @@ export class BatchSenderService {
    */
   private async planBatch(
     campaign: CampaignEntity,
-    runKey: string,
-    batch: DeliveryBatchEntity,
+    batch: ClaimedBatch,
     messages: LineMessage[],
   ): Promise<{ requests: DeliveryRequestEntity[]; lineIds: Map<string, string | null> }> {
     const key = (seq: number): string =>
-      deriveRetryKey({ campaignId: campaign.id, runKey, batchId: batch.id, requestSeq: seq });
+      deriveRetryKey({ campaignId: campaign.id, runKey: batch.runKey, batchId: batch.id, requestSeq: seq });
     const personalised = isPersonalised(messages);
-    const all = personalised ? await this.batches.recipientsWithMembers(batch) : await this.batches.recipients(batch);
+    const all = personalised ? await this.batches.recipientsWithMembers(batch) : batch.recipients;
     const lineIds = new Map(all.map((r) => [r.memberId, r.lineUserId]));
     const present = new Set(all.map((r) => r.memberId));
     const skipped = batch.memberIds
