@@ -275,6 +275,35 @@ describe('campaigns over HTTP (segments, triggers, rules) through the LINE emula
     for (const app of [api, worker]) app.get(DeliveryClock).reset();
   });
 
+  it('two capped marketing campaigns planned at the same moment never exceed the cap for a member', async () => {
+    await seedAudience(ctx.sql, workspaceId, channelId, 4001, 300, { prefix: 'c', someNotFollowing: false });
+    const ids = Array.from({ length: 300 }, (_, k) => `c${4001 + k}`);
+    expect(
+      (await settings({ quietStart: '00:00', quietEnd: '00:00', frequencyCapMax: 1, frequencyCapDays: 7 })).status,
+    ).toBe(200);
+    await new Promise((r) => setTimeout(r, 2_100)); // the worker caches channel settings for 2 s
+    // Created together: the worker plans both at once (runs concurrency 4), before either has sent.
+    const [a, b] = await Promise.all(
+      ['race A', 'race B'].map((text) =>
+        call<CampaignView>('POST', '/campaigns', {
+          name: text,
+          channelId,
+          audience: { type: 'members', externalIds: ids },
+          messages: [{ type: 'text', text }],
+          trigger: { type: 'now' },
+        }),
+      ),
+    );
+    const done = await Promise.all([a, b].map((c) => waitFor(c.body.id, (v) => v.status === 'completed')));
+    // Checked from what LINE (the emulator) received: every member exactly one of the two.
+    const counts = ids.map((_, k) => received(4001 + k).filter((t) => t.startsWith('race')).length);
+    expect(counts.filter((n) => n !== 1)).toEqual([]);
+    expect(done[0].progress.sent + done[1].progress.sent).toBe(300);
+    expect((done[0].progress.skipped.frequency_cap ?? 0) + (done[1].progress.skipped.frequency_cap ?? 0)).toBe(300);
+    await settings({ quietStart: '00:00', quietEnd: '00:00', frequencyCapMax: 0 });
+    await new Promise((r) => setTimeout(r, 2_100));
+  });
+
   it('runs a scheduled one-off at its time and a recurring campaign once per occurrence', async () => {
     await seedAudience(ctx.sql, workspaceId, channelId, 3001, 3, { prefix: 'r', someNotFollowing: false });
     const ids = ['r3001', 'r3002', 'r3003'];
