@@ -74,6 +74,10 @@ async function main(): Promise<void> {
       'sdk-sample': { type: 'string', default: '200' },
       // e.g. --only multicast-on,push-off (default: all four)
       only: { type: 'string', default: 'multicast-on,push-on,multicast-off,push-off' },
+      // Where the time goes: V8 CPU profiles of the workers (written on their exit) into this directory,
+      // and PostgreSQL's sessions sampled every 50 ms (state, wait event, statement) while sending.
+      'cpu-prof': { type: 'string' },
+      'pg-sample': { type: 'boolean', default: false },
     },
   });
   const sizes = values.sizes.split(',').map(Number);
@@ -197,7 +201,13 @@ async function main(): Promise<void> {
         }
         await flushPrefix();
         const workers: WorkerProcess[] = Array.from({ length: workerCount }, () =>
-          spawnWorker({ ...env, DELIVERY_RATE_PERCENT: limits ? '99' : '1000' }),
+          spawnWorker({
+            ...env,
+            DELIVERY_RATE_PERCENT: limits ? '99' : '1000',
+            ...(values['cpu-prof'] === undefined
+              ? {}
+              : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}` }),
+          }),
         );
         await sleep(4000); // boot
         const before = await emu<Counts>('/counts');
@@ -211,9 +221,22 @@ async function main(): Promise<void> {
           trigger: { type: 'now' },
         });
         let view = await campaigns.get(workspaceId, created.id);
+        const sessions = new Map<string, number>();
+        let samples = 0;
         while (view.status !== 'completed') {
           for (const w of workers) w.sample();
-          await sleep(200);
+          if (values['pg-sample']) {
+            for (let i = 0; i < 4; i++) {
+              const act = await sql.query<{ what: string }>(
+                `SELECT coalesce(wait_event_type || ':' || wait_event, 'cpu') || ' ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS what
+                 FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND pid <> pg_backend_pid()`,
+                [DB],
+              );
+              samples++;
+              for (const r of act.rows) sessions.set(r.what, (sessions.get(r.what) ?? 0) + 1);
+              await sleep(50);
+            }
+          } else await sleep(200);
           view = await campaigns.get(workspaceId, created.id);
           if (Date.now() - t0 > 1_800_000) throw new Error(`stuck: ${JSON.stringify(view.progress)}`);
         }
@@ -237,6 +260,12 @@ async function main(): Promise<void> {
             .join(' / ')} |`,
         );
         if (view.progress.sent !== n) out(`  !! sent ${view.progress.sent} of ${n}`);
+        if (samples > 0) {
+          out(`  active PostgreSQL sessions, mean over ${samples} samples (wait event or cpu, statement):`);
+          for (const [what, k] of [...sessions].sort((x, y) => y[1] - x[1]).slice(0, 8)) {
+            out(`    ${(k / samples).toFixed(2)}  ${what}`);
+          }
+        }
       }
     }
   }
