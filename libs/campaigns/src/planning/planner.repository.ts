@@ -123,12 +123,16 @@ export class PlannerRepository {
    * `page`: the raw keyset page (its size and last id drive the cursor); `cand`: its members that
    * still exist in the workspace, with their LINE user and the rule that skips them (if any).
    */
-  private candidates(run: CampaignRunEntity, rules: PlanRules, params: unknown[]): string {
-    const source = audienceSql(run.source, params);
+  private candidates(run: CampaignRunEntity, rules: PlanRules, params: unknown[], memberIds?: string[]): string {
     const n = (v: unknown): string => {
       params.push(v);
       return `$${params.length}`;
     };
+    const source =
+      memberIds === undefined
+        ? audienceSql(run.source, params)
+        : `SELECT u.member_id FROM unnest(${n(memberIds)}::bigint[]) AS u(member_id)
+           WHERE u.member_id > $2::bigint ORDER BY u.member_id LIMIT $3`;
     const ch = n(rules.channelId);
     const capped = CAPPED_SQL.replace(/\$capMax/g, n(rules.capMax))
       .replace(/\$capSince/g, n(rules.capSince))
@@ -159,10 +163,17 @@ export class PlannerRepository {
    * ascending). The exactly-once guard is the batches' exclusion constraint: the member-id ranges
    * of one run's batches never overlap, so no member is in two batches of a run (a page planned
    * twice fails instead of sending twice). Per queued recipient that is no row and no index entry.
+   * `memberIds`: the page's audience given by the caller (a live segment page) instead of the run's source.
    */
-  async planPage(em: EntityManager, run: CampaignRunEntity, rules: PlanRules, cursor: string): Promise<PlannedPage> {
+  async planPage(
+    em: EntityManager,
+    run: CampaignRunEntity,
+    rules: PlanRules,
+    cursor: string,
+    memberIds?: string[],
+  ): Promise<PlannedPage> {
     const params: unknown[] = [run.workspaceId, cursor, rules.pageSize];
-    const cte = this.candidates(run, rules, params);
+    const cte = this.candidates(run, rules, params, memberIds);
     const n = (v: unknown): string => {
       params.push(v);
       return `$${params.length}`;

@@ -5,8 +5,8 @@ import { DeliveryClock, capWindowStart, nextAllowedSendTime, quotaFit } from '@a
 import { CampaignCategory, CampaignEntity, CampaignStatus, QuotaPolicy } from '../entities/campaign.entity';
 import { CampaignRunEntity, RunStatus } from '../entities/campaign-run.entity';
 import { CampaignsRepository } from '../campaigns/campaigns.repository';
-import { DeliveryPolicyService } from '../campaigns/delivery-policy.service';
-import { AudienceSnapshotter } from './audience-snapshotter';
+import { DeliveryPolicyService, QuotaView } from '../campaigns/delivery-policy.service';
+import { AudienceSnapshotter, LiveAudience } from './audience-snapshotter';
 import { PlanRules, PlannerRepository } from './planner.repository';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { RunGuards } from './run-guards';
@@ -20,6 +20,13 @@ const PAGE_SIZE = 20_000;
  * requests' worth of time left unused. Later pages are planned while earlier batches are sent.
  */
 const FIRST_PAGE_SIZE = 2_500;
+
+/** A snapshot being written while planning reads live pages (see streamSnapshot). */
+interface SnapshotStream {
+  live: LiveAudience;
+  ready: boolean;
+  done: Promise<Error | null>;
+}
 
 /**
  * Plans one run: snapshot, quota check, then keyset pages of the audience, each in one
@@ -95,17 +102,18 @@ export class RunPlannerService {
         : due,
       pageSize: PAGE_SIZE,
     };
+    const segmentId =
+      run.source.kind === 'segment' && run.source.snapshotId === undefined ? run.source.segmentId : null;
+    let stream: SnapshotStream | null = null;
     if (run.plannedThrough === null) {
-      if (run.source.kind === 'segment' && run.source.snapshotId === undefined) {
-        run.source = {
-          ...run.source,
-          snapshotId: await this.snapshotter.snapshot(workspaceId, channel.id, run.source.segmentId),
-        };
-        await this.planner.transaction((em) =>
-          em.query(`UPDATE campaign_runs SET source = $2 WHERE id = $1`, [run.id, JSON.stringify(run.source)]),
-        );
+      const quota = await this.policy.quota(channel);
+      if (segmentId !== null) {
+        // Without a monthly limit nothing needs the audience counted first: send from live pages
+        // while the snapshot is written. With one, the count (and so the snapshot) comes first.
+        if (quota.remaining === null) stream = await this.streamSnapshot(workspaceId, channel.id, segmentId, run, now);
+        else await this.takeSnapshot(workspaceId, channel.id, segmentId, run, now);
       }
-      const allowed = await this.checkQuota(workspaceId, campaign, run, rules);
+      const allowed = await this.checkQuota(workspaceId, campaign, run, rules, quota);
       if (allowed === 'refused') return;
       // Usually null (no limit) and null already: no round trip for the common case.
       if (allowed !== run.quotaAllowed) {
@@ -114,8 +122,18 @@ export class RunPlannerService {
         );
       }
       run.quotaAllowed = allowed;
+    } else if (segmentId !== null) {
+      // Resumed after live pages whose snapshot was never stored: take it, go on from the cursor.
+      await this.takeSnapshot(workspaceId, channel.id, segmentId, run, now);
     }
-    if (!(await this.planPages(workspaceId, run, rules, leaseMs, dueNow))) return;
+    let planned: boolean;
+    try {
+      planned = await this.planPages(workspaceId, run, rules, leaseMs, dueNow, stream);
+    } finally {
+      const failed = stream === null ? null : await stream.done;
+      if (failed !== null) throw failed;
+    }
+    if (!planned) return;
     // A run with nothing to send completes here; otherwise the last batch completes it.
     if (await this.batches.completeRunIfDone(run.id)) await this.policy.onRunCompleted(workspaceId, campaign);
     this.logger.log(`run ${run.id} planned: ${run.audienceSize} in audience, ${run.queuedCount} queued`);
@@ -132,6 +150,7 @@ export class RunPlannerService {
     rules: PlanRules,
     leaseMs: number,
     dueNow: string[],
+    stream: SnapshotStream | null,
   ): Promise<boolean> {
     for (;;) {
       const page = await this.planner.transaction(async (em) => {
@@ -141,7 +160,9 @@ export class RunPlannerService {
         run.nextBatchSeq = cur.nextBatchSeq;
         const pageSize = cur.plannedThrough === null ? FIRST_PAGE_SIZE : PAGE_SIZE;
         if (rules.countsTowardCap && rules.capMax > 0) await this.planner.lockChannelCap(em, rules.channelId);
-        const p = await this.planner.planPage(em, run, { ...rules, quotaLeft, pageSize }, cur.plannedThrough ?? '0');
+        const cursor = cur.plannedThrough ?? '0';
+        const live = stream !== null && !stream.ready ? await stream.live.page(em, cursor, pageSize) : undefined;
+        const p = await this.planner.planPage(em, run, { ...rules, quotaLeft, pageSize }, cursor, live);
         const skipped = { ...cur.skipped };
         for (const [k, v] of Object.entries(p.skipped)) skipped[k] = (skipped[k] ?? 0) + v;
         const done = p.read < pageSize;
@@ -171,6 +192,46 @@ export class RunPlannerService {
       if (rules.availableAt <= this.clock.now()) dueNow.push(...page.batchIds);
       if (page.done) return true;
     }
+  }
+
+  private async takeSnapshot(
+    workspaceId: string,
+    channelId: string,
+    segmentId: string,
+    run: CampaignRunEntity,
+    now: Date,
+  ): Promise<void> {
+    const snapshotId = await this.snapshotter.snapshot(workspaceId, channelId, segmentId, now);
+    run.source = { kind: 'segment', segmentId, snapshotId };
+    await this.planner.transaction((em) =>
+      em.query(`UPDATE campaign_runs SET source = $2 WHERE id = $1`, [run.id, JSON.stringify(run.source)]),
+    );
+  }
+
+  /**
+   * Starts the snapshot (one INSERT … SELECT, ~2 s per 1M members on a loaded machine) without
+   * waiting for it; until it is stored, pages come from the segment evaluated live at the same
+   * instant (keyset on member id), then from the snapshot after the cursor. Both are the audience
+   * at `now` and the cursor only moves forward, so no member is planned twice (and the batches'
+   * exclusion constraint would refuse it). `done` never rejects: it resolves to the error, if any.
+   */
+  private async streamSnapshot(
+    workspaceId: string,
+    channelId: string,
+    segmentId: string,
+    run: CampaignRunEntity,
+    now: Date,
+  ): Promise<SnapshotStream> {
+    const live = await this.snapshotter.live(workspaceId, channelId, segmentId, now);
+    const stream: SnapshotStream = { live, ready: false, done: Promise.resolve(null) };
+    stream.done = this.takeSnapshot(workspaceId, channelId, segmentId, run, now).then(
+      () => {
+        stream.ready = true;
+        return null;
+      },
+      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+    );
+    return stream;
   }
 
   private claim(runId: string): Promise<CampaignRunEntity | null> {
@@ -206,9 +267,8 @@ export class RunPlannerService {
     campaign: CampaignEntity,
     run: CampaignRunEntity,
     rules: PlanRules,
+    quota: QuotaView,
   ): Promise<number | null | 'refused'> {
-    const channel = await this.channels.get(workspaceId, campaign.channelId);
-    const quota = await this.policy.quota(channel);
     if (quota.remaining === null) return null;
     const perRecipient = this.policy.runMessages(campaign, run.messageIndex).length;
     const { byRule } = await this.planner.countByRule(run, rules);
