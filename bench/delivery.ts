@@ -183,9 +183,9 @@ async function main(): Promise<void> {
       'first request = campaign created → first LINE request; recipients/s over the end-to-end time',
   );
   out(
-    '| audience | kind | LINE limits | recipients/s | LINE requests/s | 429s | end to end | sending | first request | time LINE allows | end-to-end ratio | sending ratio (off: recipients/s while sending) | worker peak RSS | load 1/5 min |',
+    '| audience | kind | LINE limits | recipients/s | LINE requests/s | 429s | end to end | sending | first request | planned (±0.2 s) | time LINE allows | end-to-end ratio | sending ratio (off: recipients/s while sending) | worker peak RSS | load 1/5 min |',
   );
-  out('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  out('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   const results: Array<{ n: number; kind: string; limits: boolean; perSec: number }> = [];
   for (const limits of [true, false]) {
     await emu('/settings', { method: 'PUT', body: JSON.stringify({ rateLimits: limits }) });
@@ -195,7 +195,7 @@ async function main(): Promise<void> {
         if (kind === 'push' && n > pushMax) {
           const ideal = n / 2000;
           out(
-            `| ${n.toLocaleString()} | push | ${limits ? 'on' : 'off'} | not run (--push-max ${pushMax}) | | | | | | ${ideal.toFixed(1)} s | | | | |`,
+            `| ${n.toLocaleString()} | push | ${limits ? 'on' : 'off'} | not run (--push-max ${pushMax}) | | | | | | | ${ideal.toFixed(1)} s | | | | |`,
           );
           continue;
         }
@@ -223,6 +223,7 @@ async function main(): Promise<void> {
         let view = await campaigns.get(workspaceId, created.id);
         const sessions = new Map<string, number>();
         let samples = 0;
+        let plannedAt: number | null = null;
         while (view.status !== 'completed') {
           for (const w of workers) w.sample();
           if (values['pg-sample']) {
@@ -238,6 +239,8 @@ async function main(): Promise<void> {
             }
           } else await sleep(200);
           view = await campaigns.get(workspaceId, created.id);
+          const planning = (view.progress.runsByStatus.planning ?? 0) + (view.progress.runsByStatus.scheduled ?? 0);
+          if (plannedAt === null && planning === 0) plannedAt = Date.now();
           if (Date.now() - t0 > 1_800_000) throw new Error(`stuck: ${JSON.stringify(view.progress)}`);
         }
         const { first, last } = await span();
@@ -245,6 +248,7 @@ async function main(): Promise<void> {
         const secs = ((last ?? Date.now()) - t0) / 1000;
         const sending = first === null || last === null ? 0 : (last - first) / 1000;
         const firstAfter = first === null ? 0 : (first - t0) / 1000;
+        const plannedIn = ((plannedAt ?? Date.now()) - t0) / 1000;
         const after = await emu<Counts>('/counts');
         const reqs = after.requests.multicast + after.requests.push - before.requests.multicast - before.requests.push;
         const r429 = (after.rejected['429'] ?? 0) - (before.rejected['429'] ?? 0);
@@ -254,7 +258,7 @@ async function main(): Promise<void> {
         const perSec = Math.round(view.progress.sent / secs);
         results.push({ n, kind, limits, perSec });
         out(
-          `| ${n.toLocaleString()} | ${kind} | ${limits ? 'on' : 'off'} | ${perSec.toLocaleString()} | ${Math.round(reqs / secs).toLocaleString()} | ${r429} | ${secs.toFixed(2)} s | ${sending.toFixed(2)} s | ${firstAfter.toFixed(2)} s | ${limits ? `${ideal.toFixed(1)} s` : '–'} | ${limits ? `${(secs / ideal).toFixed(3)} ×` : '–'} | ${limits ? `${(sending / ideal).toFixed(3)} ×` : `${Math.round(view.progress.sent / Math.max(sending, 0.001)).toLocaleString()}/s`} | ${(peak / 1048576).toFixed(0)} MB | ${loadavg()
+          `| ${n.toLocaleString()} | ${kind} | ${limits ? 'on' : 'off'} | ${perSec.toLocaleString()} | ${Math.round(reqs / secs).toLocaleString()} | ${r429} | ${secs.toFixed(2)} s | ${sending.toFixed(2)} s | ${firstAfter.toFixed(2)} s | ${plannedIn.toFixed(1)} s | ${limits ? `${ideal.toFixed(1)} s` : '–'} | ${limits ? `${(secs / ideal).toFixed(3)} ×` : '–'} | ${limits ? `${(sending / ideal).toFixed(3)} ×` : `${Math.round(view.progress.sent / Math.max(sending, 0.001)).toLocaleString()}/s`} | ${(peak / 1048576).toFixed(0)} MB | ${loadavg()
             .slice(0, 2)
             .map((l) => l.toFixed(1))
             .join(' / ')} |`,
