@@ -261,7 +261,8 @@ export class BatchSenderService {
       .map(String)
       .filter((m) => !present.has(m))
       .map((memberId) => ({ memberId, reason: 'erased' }));
-    for (const r of all) if (r.lineUserId === null) skipped.push({ memberId: r.memberId, reason: 'not_linked' });
+    for (const r of all)
+      if (r.lineUserId === null) skipped.push({ memberId: r.memberId, reason: r.skip ?? 'not_linked' });
     const linked = all.filter((r) => r.lineUserId !== null);
     let planned: NewRequest[];
     if (linked.length === 0) planned = [];

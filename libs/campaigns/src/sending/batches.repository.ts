@@ -6,11 +6,19 @@ import { BatchStatus, DeliveryBatchEntity } from '../entities/delivery-batch.ent
 import { DeliveryRequestEntity, RequestStatus } from '../entities/delivery-request.entity';
 import type { CampaignStatus } from '../entities/campaign.entity';
 
-/** A recipient of a batch: its member id and LINE user (null when the member is no longer linked). */
+/** A recipient of a batch: its member id and LINE user (null, with the rule, when no longer reachable). */
 export interface BatchRecipient {
   memberId: string;
   lineUserId: string | null;
+  skip: string | null;
 }
+
+/**
+ * Reachable now: linked, following, not blocked. Planning trusts a segment's snapshot (taken
+ * seconds before) for this, so the send-time lookup is where a change since then is caught.
+ */
+const REACHABLE = `lu.following AND lu.blocked_at IS NULL`;
+const SEND_SKIP = `CASE WHEN lu.line_user_id IS NULL THEN 'not_linked' WHEN NOT (${REACHABLE}) THEN 'not_following' END`;
 
 export interface RecipientWithMember extends BatchRecipient {
   member: MemberRenderFields;
@@ -79,6 +87,7 @@ export class BatchesRepository {
           messageIndex: number[] | null;
           campaignStatus: CampaignStatus;
           lineUserIds: Array<string | null>;
+          skips: Array<string | null>;
         }
       >
     >(
@@ -92,19 +101,25 @@ export class BatchesRepository {
        SELECT b.id, b.run_id AS "runId", b.campaign_id AS "campaignId", b.workspace_id AS "workspaceId",
               b.channel_id AS "channelId", b.seq, b.first_attempt_at AS "firstAttemptAt", b.attempts,
               b.member_ids::text[] AS "memberIds", r.run_key AS "runKey", r.message_index AS "messageIndex",
-              c.status AS "campaignStatus",
-              (SELECT array_agg(lu.line_user_id ORDER BY u.i)
-               FROM unnest(b.member_ids) WITH ORDINALITY AS u(member_id, i)
-               LEFT JOIN line_users lu ON lu.channel_id = b.channel_id AND lu.member_id = u.member_id) AS "lineUserIds"
-       FROM b JOIN campaign_runs r ON r.id = b.run_id JOIN campaigns c ON c.id = b.campaign_id`,
+              c.status AS "campaignStatus", x.line_user_ids AS "lineUserIds", x.skips
+       FROM b JOIN campaign_runs r ON r.id = b.run_id JOIN campaigns c ON c.id = b.campaign_id
+       CROSS JOIN LATERAL (
+         SELECT array_agg(CASE WHEN ${REACHABLE} THEN lu.line_user_id END ORDER BY u.i) AS line_user_ids,
+                array_agg(${SEND_SKIP} ORDER BY u.i) AS skips
+         FROM unnest(b.member_ids) WITH ORDINALITY AS u(member_id, i)
+         LEFT JOIN line_users lu ON lu.channel_id = b.channel_id AND lu.member_id = u.member_id) x`,
       [batchId, now, String(leaseMs)],
     );
     const row = rows[0];
     if (row === undefined) return null;
-    const { lineUserIds, ...batch } = row;
+    const { lineUserIds, skips, ...batch } = row;
     return {
       ...batch,
-      recipients: batch.memberIds.map((memberId, i) => ({ memberId, lineUserId: lineUserIds?.[i] ?? null })),
+      recipients: batch.memberIds.map((memberId, i) => ({
+        memberId,
+        lineUserId: lineUserIds?.[i] ?? null,
+        skip: skips?.[i] ?? null,
+      })),
     };
   }
 
@@ -133,7 +148,8 @@ export class BatchesRepository {
   /** Recipients with the whitelisted member fields templates may read. */
   async recipientsWithMembers(batch: BatchRef): Promise<RecipientWithMember[]> {
     const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
-      `SELECT u.member_id::text AS member_id, lu.line_user_id, m.external_id, m.first_name, m.last_name,
+      `SELECT u.member_id::text AS member_id, CASE WHEN ${REACHABLE} THEN lu.line_user_id END AS line_user_id,
+              ${SEND_SKIP} AS skip, m.external_id, m.first_name, m.last_name,
               m.points_balance, m.membership_tier, m.birth_date::text AS birth_date, m.attributes, lu.display_name
        FROM delivery_batches b CROSS JOIN LATERAL unnest(b.member_ids) WITH ORDINALITY AS u(member_id, i)
        JOIN members m ON m.id = u.member_id
@@ -144,6 +160,7 @@ export class BatchesRepository {
     return rows.map((r) => ({
       memberId: String(r.member_id),
       lineUserId: r.line_user_id as string | null,
+      skip: r.skip as string | null,
       member: {
         externalId: String(r.external_id),
         firstName: r.first_name as string | null,
@@ -159,8 +176,9 @@ export class BatchesRepository {
 
   /**
    * Stores the batch's requests, their recipients and retry keys before the first attempt, and
-   * the skips found at send time (no longer linked, erased): one statement, so atomic without a
-   * transaction's extra round trips.
+   * the skips found at send time (unlinked, unfollowed, blocked or erased since planning) as ledger
+   * rows counted into the run's skips (once: only rows the ledger did not have): one statement, so
+   * atomic without a transaction's extra round trips.
    */
   async saveRequests(
     batch: BatchRef,
@@ -192,8 +210,15 @@ export class BatchesRepository {
          SELECT $3, $4, $5, v.member_id, 'skipped', v.reason, false
          FROM unnest($6::bigint[], $7::text[]) AS v(member_id, reason)
          ON CONFLICT (run_id, member_id) DO NOTHING
+         RETURNING reason
+       ), counted AS (
+         SELECT reason, count(*)::int AS n FROM skip GROUP BY reason
        )
-       SELECT 1`,
+       UPDATE campaign_runs r SET skipped = (
+         SELECT jsonb_object_agg(k, coalesce((r.skipped ->> k)::int, 0) + coalesce(c.n, 0))
+         FROM (SELECT jsonb_object_keys(r.skipped) AS k UNION SELECT reason FROM counted) keys
+         LEFT JOIN counted c ON c.reason = keys.k)
+       WHERE r.id = $3 AND EXISTS (SELECT 1 FROM counted)`,
       [
         batch.id,
         JSON.stringify(
