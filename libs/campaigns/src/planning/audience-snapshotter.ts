@@ -24,17 +24,22 @@ export class AudienceSnapshotter {
     return snapshotId;
   }
 
-  async live(workspaceId: string, channelId: string, segmentId: string, now: Date): Promise<LiveAudience> {
-    const segment = await this.segments.get(workspaceId, segmentId);
-    const prepared = await this.segments.prepare(workspaceId, segment.rules, segmentId);
+  /** Prepared on the first page (the segment's rules and what they refer to), then reused. */
+  live(workspaceId: string, channelId: string, segmentId: string, now: Date): LiveAudience {
+    let prepared: ReturnType<SegmentsService['prepare']> | null = null;
+    const prepare = (): ReturnType<SegmentsService['prepare']> =>
+      (prepared ??= this.segments
+        .get(workspaceId, segmentId)
+        .then((s) => this.segments.prepare(workspaceId, s.rules, segmentId)));
     return {
       page: async (em, after, limit) => {
-        const c = this.segments.compile(prepared, workspaceId, channelId, now);
+        const p = await prepare();
+        const c = this.segments.compile(p, workspaceId, channelId, now);
         const afterRef = c.params.add(after, 'bigint');
         // jit off as the segments lib does: compiling the rule's expressions costs more than the page.
         await em.query(`SELECT set_config('jit', 'off', true)`);
         const rows = await em.query<Array<{ member_id: string }>>(
-          `SELECT a.member_id::text FROM (${segmentAudienceSql(c, prepared.restrictToReachable)} AND m.id > ${afterRef}
+          `SELECT a.member_id::text FROM (${segmentAudienceSql(c, p.restrictToReachable)} AND m.id > ${afterRef}
            ORDER BY m.id LIMIT ${Math.trunc(limit)}) a`,
           c.params.values,
         );

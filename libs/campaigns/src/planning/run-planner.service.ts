@@ -106,12 +106,23 @@ export class RunPlannerService {
       run.source.kind === 'segment' && run.source.snapshotId === undefined ? run.source.segmentId : null;
     let stream: SnapshotStream | null = null;
     if (run.plannedThrough === null) {
-      const quota = await this.policy.quota(channel);
-      if (segmentId !== null) {
+      // The snapshot is needed either way: started before LINE is asked for the quota.
+      const started = segmentId === null ? null : this.streamSnapshot(workspaceId, channel.id, segmentId, run, now);
+      let quota: QuotaView;
+      try {
+        quota = await this.policy.quota(channel);
+      } catch (e) {
+        if (started !== null) await started.done;
+        throw e;
+      }
+      if (started !== null) {
         // Without a monthly limit nothing needs the audience counted first: send from live pages
         // while the snapshot is written. With one, the count (and so the snapshot) comes first.
-        if (quota.remaining === null) stream = await this.streamSnapshot(workspaceId, channel.id, segmentId, run, now);
-        else await this.takeSnapshot(workspaceId, channel.id, segmentId, run, now);
+        if (quota.remaining === null) stream = started;
+        else {
+          const failed = await started.done;
+          if (failed !== null) throw failed;
+        }
       }
       const allowed = await this.checkQuota(workspaceId, campaign, run, rules, quota);
       if (allowed === 'refused') return;
@@ -219,15 +230,18 @@ export class RunPlannerService {
    * at `now` and the cursor only moves forward, so no member is planned twice (and the batches'
    * exclusion constraint would refuse it). `done` never rejects: it resolves to the error, if any.
    */
-  private async streamSnapshot(
+  private streamSnapshot(
     workspaceId: string,
     channelId: string,
     segmentId: string,
     run: CampaignRunEntity,
     now: Date,
-  ): Promise<SnapshotStream> {
-    const live = await this.snapshotter.live(workspaceId, channelId, segmentId, now);
-    const stream: SnapshotStream = { live, ready: false, done: Promise.resolve(null) };
+  ): SnapshotStream {
+    const stream: SnapshotStream = {
+      live: this.snapshotter.live(workspaceId, channelId, segmentId, now),
+      ready: false,
+      done: Promise.resolve(null),
+    };
     stream.done = this.takeSnapshot(workspaceId, channelId, segmentId, run, now).then(
       () => {
         stream.ready = true;
