@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { MULTICAST_MAX } from '@app/delivery';
 import { RunStatus, type CampaignRunEntity } from '../entities/campaign-run.entity';
 import { audienceSql } from './audience-source';
+import { CAPPED_SQL, SKIP_SQL } from './planner.sql';
 
 export interface PlanRules {
   channelId: string;
@@ -39,38 +40,15 @@ export interface PlannedPage {
   nextBatchSeq: number;
 }
 
-const SKIP_SQL = `
-  CASE WHEN lu.line_user_id IS NULL THEN 'not_linked'
-       WHEN NOT lu.following OR lu.blocked_at IS NOT NULL THEN 'not_following'
-       WHEN cap.member_id IS NOT NULL THEN 'frequency_cap'
-  END`;
-
-/**
- * Members of the page that reached the frequency cap: marketing sends in the window, counted from
- * the member-id arrays of accepted requests (one per request that carried the member), plus the
- * marketing sends already decided but not yet accepted (members of open batches that no accepted
- * or failed request of theirs carried): without the latter, two campaigns planned at the same
- * moment would both pass the cap, since neither has sent yet. The caller serialises this check
- * and the batch insert per channel (advisory lock). A one-time filter makes it free when the cap
- * is off or the campaign is transactional.
- */
-const CAPPED_SQL = `
-  SELECT member_id FROM (
-    SELECT u.member_id FROM delivery_requests q
-    CROSS JOIN LATERAL unnest(q.member_ids) AS u(member_id)
-    JOIN delivery_batches b ON b.id = q.batch_id AND b.channel_id = $ch
-    JOIN campaigns c ON c.id = b.campaign_id AND c.category = 'marketing'
-    WHERE $cap AND $capMax > 0 AND q.status = 'accepted' AND q.accepted_at >= $capSince
-      AND u.member_id IN (SELECT member_id FROM page)
-    UNION ALL
-    SELECT u.member_id FROM delivery_batches b
-    CROSS JOIN LATERAL unnest(b.member_ids) AS u(member_id)
-    JOIN campaigns c ON c.id = b.campaign_id AND c.category = 'marketing'
-    WHERE $cap AND $capMax > 0 AND b.channel_id = $ch AND b.status IN ('pending', 'sending')
-      AND u.member_id IN (SELECT member_id FROM page)
-      AND NOT EXISTS (SELECT 1 FROM delivery_requests q
-                      WHERE q.batch_id = b.id AND q.status IN ('accepted', 'failed') AND u.member_id = ANY(q.member_ids))
-  ) sends GROUP BY member_id HAVING count(*) >= $capMax`;
+interface PageRow {
+  read: number;
+  audience: number;
+  last_member_id: string | null;
+  queued: number;
+  skipped: Record<string, number>;
+  batch_ids: string[];
+  max_seq: number | null;
+}
 
 /** The set-based SQL of planning: rules, ledger and outbox in one statement per keyset page. */
 @Injectable()
@@ -193,7 +171,6 @@ export class PlannerRepository {
     memberIds?: string[],
   ): Promise<PlannedPage> {
     const params: unknown[] = [run.workspaceId, cursor, rules.pageSize];
-    const cte = this.candidates(run, rules, params, memberIds, run.source.kind === 'segment');
     const n = (v: unknown): string => {
       params.push(v);
       return `$${params.length}`;
@@ -202,20 +179,42 @@ export class PlannerRepository {
     // the whole snapshot by bitmap and sort it for every page (quadratic in the audience); without
     // bitmap scans it takes the (snapshot_id, member_id) key range in order and stops at the LIMIT.
     await em.query(`SET LOCAL enable_bitmapscan = off`);
+    const trusted = run.source.kind === 'segment';
+    if (trusted && rules.quotaLeft === null && !(rules.countsTowardCap && rules.capMax > 0)) {
+      // Nothing to skip (no probes, no cap, no quota): the page's key order numbers the batches
+      // straight off the index scan, without the sorts of the general statement (~1/3 of its time).
+      const source =
+        memberIds === undefined
+          ? audienceSql(run.source, params)
+          : `SELECT u.member_id FROM unnest(${n(memberIds)}::bigint[]) AS u(member_id)
+             WHERE u.member_id > $2::bigint ORDER BY u.member_id LIMIT $3`;
+      const [fast] = await em.query<PageRow[]>(
+        `WITH page AS MATERIALIZED (
+           SELECT member_id, (row_number() OVER (ORDER BY member_id) - 1) / ${MULTICAST_MAX} AS b FROM (${source}) src
+         ),
+         batches AS (
+           INSERT INTO delivery_batches
+             (run_id, campaign_id, workspace_id, channel_id, seq, status, recipient_count, member_ids, available_at, enqueued_at)
+           SELECT ${n(run.id)}::uuid, ${n(rules.campaignId)}::uuid, $1::uuid, ${n(rules.channelId)}::uuid,
+             ${n(run.nextBatchSeq)}::int + b::int, 'pending', count(*), array_agg(member_id ORDER BY member_id),
+             ${n(rules.availableAt)}, now()
+           FROM page GROUP BY b
+           RETURNING id, seq, recipient_count
+         )
+         SELECT (SELECT count(*) FROM page)::int AS read, (SELECT count(*) FROM page)::int AS audience,
+                (SELECT max(member_id)::text FROM page) AS last_member_id,
+                (SELECT coalesce(sum(recipient_count), 0) FROM batches)::int AS queued, '{}'::json AS skipped,
+                (SELECT coalesce(json_agg(id ORDER BY seq), '[]') FROM batches) AS batch_ids,
+                (SELECT max(seq) FROM batches) AS max_seq`,
+        params,
+      );
+      return this.toPage(fast, run.nextBatchSeq);
+    }
+    const cte = this.candidates(run, rules, params, memberIds, trusted);
     const runId = n(run.id);
     const campaignId = n(rules.campaignId);
     const channelId = n(rules.channelId);
-    const [row] = await em.query<
-      Array<{
-        read: number;
-        audience: number;
-        last_member_id: string | null;
-        queued: number;
-        skipped: Record<string, number>;
-        batch_ids: string[];
-        max_seq: number | null;
-      }>
-    >(
+    const [row] = await em.query<PageRow[]>(
       `WITH ${cte},
       num AS (
         SELECT c.*, row_number() OVER (PARTITION BY c.skip IS NULL ORDER BY c.member_id) AS rn FROM cand c
@@ -254,6 +253,10 @@ export class PlannerRepository {
              (SELECT max(seq) FROM batches) AS max_seq`,
       params,
     );
+    return this.toPage(row, run.nextBatchSeq);
+  }
+
+  private toPage(row: PageRow, nextBatchSeq: number): PlannedPage {
     return {
       read: row.read,
       audience: row.audience,
@@ -261,7 +264,7 @@ export class PlannerRepository {
       queued: row.queued,
       skipped: row.skipped,
       batchIds: row.batch_ids,
-      nextBatchSeq: row.max_seq === null ? run.nextBatchSeq : row.max_seq + 1,
+      nextBatchSeq: row.max_seq === null ? nextBatchSeq : row.max_seq + 1,
     };
   }
 

@@ -6,7 +6,7 @@ import { CampaignCategory, CampaignEntity, CampaignStatus, QuotaPolicy } from '.
 import { CampaignRunEntity, RunStatus } from '../entities/campaign-run.entity';
 import { CampaignsRepository } from '../campaigns/campaigns.repository';
 import { DeliveryPolicyService, QuotaView } from '../campaigns/delivery-policy.service';
-import { AudienceSnapshotter, LiveAudience } from './audience-snapshotter';
+import { AudienceSnapshotter, SnapshotStream } from './audience-snapshotter';
 import { PlanRules, PlannerRepository } from './planner.repository';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { RunGuards } from './run-guards';
@@ -20,13 +20,6 @@ const PAGE_SIZE = 20_000;
  * requests' worth of time left unused. Later pages are planned while earlier batches are sent.
  */
 const FIRST_PAGE_SIZE = 2_500;
-
-/** A snapshot being written while planning reads live pages (see streamSnapshot). */
-interface SnapshotStream {
-  live: LiveAudience;
-  ready: boolean;
-  done: Promise<Error | null>;
-}
 
 /**
  * Plans one run: snapshot, quota check, then keyset pages of the audience, each in one
@@ -223,13 +216,7 @@ export class RunPlannerService {
     );
   }
 
-  /**
-   * Starts the snapshot (one INSERT … SELECT, ~2 s per 1M members on a loaded machine) without
-   * waiting for it; until it is stored, pages come from the segment evaluated live at the same
-   * instant (keyset on member id), then from the snapshot after the cursor. Both are the audience
-   * at `now` and the cursor only moves forward, so no member is planned twice (and the batches'
-   * exclusion constraint would refuse it). `done` never rejects: it resolves to the error, if any.
-   */
+  /** The snapshot, stored on the run when written, with live pages meanwhile (see AudienceSnapshotter.stream). */
   private streamSnapshot(
     workspaceId: string,
     channelId: string,
@@ -237,19 +224,9 @@ export class RunPlannerService {
     run: CampaignRunEntity,
     now: Date,
   ): SnapshotStream {
-    const stream: SnapshotStream = {
-      live: this.snapshotter.live(workspaceId, channelId, segmentId, now),
-      ready: false,
-      done: Promise.resolve(null),
-    };
-    stream.done = this.takeSnapshot(workspaceId, channelId, segmentId, run, now).then(
-      () => {
-        stream.ready = true;
-        return null;
-      },
-      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+    return this.snapshotter.stream(workspaceId, channelId, segmentId, now, () =>
+      this.takeSnapshot(workspaceId, channelId, segmentId, run, now),
     );
-    return stream;
   }
 
   private claim(runId: string): Promise<CampaignRunEntity | null> {
