@@ -18,6 +18,7 @@ import { DeliveryRequestEntity, RequestStatus } from '../entities/delivery-reque
 import { CampaignsRepository } from '../campaigns/campaigns.repository';
 import { DeliveryPolicyService } from '../campaigns/delivery-policy.service';
 import { BatchesRepository, ClaimedBatch, NewRequest, RecipientWithMember, RequestOutcome } from './batches.repository';
+import { ExpiringCache, Slots } from './send-slots';
 import { withLease } from '../core/lease';
 
 /** LINE keeps a retry key 24 h; past ~23 h a retry could deliver twice, so it is not made. */
@@ -43,30 +44,9 @@ const SMALL_BATCH = 50;
  */
 const CAMPAIGN_CACHE_MS = 10_000;
 const CHANNEL_CACHE_MS = 5_000;
-const CACHE_MAX = 1_000;
 
 type Channel = Awaited<ReturnType<ChannelsService['get']>>;
 
-/** A counting semaphore (FIFO), process-wide. */
-class Slots {
-  private free: number;
-  private readonly waiting: Array<() => void> = [];
-  constructor(size: number) {
-    this.free = size;
-  }
-  async take(): Promise<void> {
-    if (this.free > 0) {
-      this.free--;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-  give(): void {
-    const next = this.waiting.shift();
-    if (next !== undefined) next();
-    else this.free++;
-  }
-}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export type BatchResult = 'sent' | 'not-claimed' | 'released' | 'paused' | 'cancelled';
@@ -81,8 +61,8 @@ export class BatchSenderService {
   private readonly renderer = new MessageRenderer();
   private readonly inFlight = new Slots(MAX_IN_FLIGHT);
   private readonly pushBatches = new Slots(PUSH_BATCHES_IN_FLIGHT);
-  private readonly campaignCache = new Map<string, { at: number; campaign: CampaignEntity | null }>();
-  private readonly channelCache = new Map<string, { at: number; channel: Channel }>();
+  private readonly campaignCache = new ExpiringCache<CampaignEntity | null>(CAMPAIGN_CACHE_MS);
+  private readonly channelCache = new ExpiringCache<Channel>(CHANNEL_CACHE_MS);
 
   constructor(
     private readonly batches: BatchesRepository,
@@ -112,26 +92,10 @@ export class BatchSenderService {
     }
   }
 
-  private async campaignOf(workspaceId: string, id: string): Promise<CampaignEntity | null> {
-    const hit = this.campaignCache.get(id);
-    if (hit !== undefined && Date.now() - hit.at < CAMPAIGN_CACHE_MS) return hit.campaign;
-    const campaign = await this.campaigns.find(workspaceId, id);
-    if (this.campaignCache.size >= CACHE_MAX) this.campaignCache.clear();
-    this.campaignCache.set(id, { at: Date.now(), campaign });
-    return campaign;
-  }
-
-  private async channelOf(workspaceId: string, id: string): Promise<Channel> {
-    const hit = this.channelCache.get(id);
-    if (hit !== undefined && Date.now() - hit.at < CHANNEL_CACHE_MS) return hit.channel;
-    const channel = await this.channels.get(workspaceId, id);
-    if (this.channelCache.size >= CACHE_MAX) this.channelCache.clear();
-    this.channelCache.set(id, { at: Date.now(), channel });
-    return channel;
-  }
-
   private async sendClaimed(workspaceId: string, batch: ClaimedBatch): Promise<BatchResult> {
-    const cached = await this.campaignOf(workspaceId, batch.campaignId);
+    const cached = await this.campaignCache.get(batch.campaignId, () =>
+      this.campaigns.find(workspaceId, batch.campaignId),
+    );
     if (cached === null || batch.campaignStatus === CampaignStatus.Cancelled) {
       await this.batches.abandon(batch, 'skipped', 'cancelled');
       await this.batches.completeRunIfDone(batch.runId);
@@ -142,7 +106,9 @@ export class BatchSenderService {
       return 'paused';
     }
     const campaign: CampaignEntity = { ...cached, status: batch.campaignStatus };
-    const channel = await this.channelOf(workspaceId, campaign.channelId);
+    const channel = await this.channelCache.get(campaign.channelId, () =>
+      this.channels.get(workspaceId, campaign.channelId),
+    );
     const now = this.clock.now();
     if (this.policy.quietHoursApply(campaign)) {
       const quiet = await this.policy.quietHours(channel);
