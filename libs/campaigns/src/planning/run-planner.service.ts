@@ -10,6 +10,7 @@ import { AudienceSnapshotter, SnapshotStream } from './audience-snapshotter';
 import { PlanRules, PlannerRepository } from './planner.repository';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { RunGuards } from './run-guards';
+import { RunStateRepository } from './run-state.repository';
 import { BatchesRepository } from '../sending/batches.repository';
 import { withLease } from '../core/lease';
 
@@ -32,6 +33,7 @@ export class RunPlannerService {
 
   constructor(
     private readonly planner: PlannerRepository,
+    private readonly runs: RunStateRepository,
     private readonly campaigns: CampaignsRepository,
     private readonly channels: ChannelsService,
     private readonly policy: DeliveryPolicyService,
@@ -48,7 +50,7 @@ export class RunPlannerService {
    * so that a caller planning a one-member event run can send its batch without a queue hop.
    */
   async plan(workspaceId: string, runId: string): Promise<string[]> {
-    const run = await this.claim(runId);
+    const run = await this.runs.claim(runId, this.config.delivery.leaseMs);
     if (run === null) return [];
     const leaseMs = this.config.delivery.leaseMs;
     const dueNow: string[] = [];
@@ -71,10 +73,7 @@ export class RunPlannerService {
       return this.finish(run, RunStatus.Cancelled, 'campaign cancelled');
     }
     if (campaign.status === CampaignStatus.Paused) {
-      await this.planner.transaction((em) =>
-        em.query(`UPDATE campaign_runs SET status = 'scheduled', lease_until = NULL WHERE id = $1`, [run.id]),
-      );
-      return;
+      return this.runs.reschedule(run.id);
     }
     const stop = await this.guards.cancelReason(run, campaign);
     if (stop !== null) return this.finish(run, RunStatus.Cancelled, stop);
@@ -121,9 +120,7 @@ export class RunPlannerService {
       if (allowed === 'refused') return;
       // Usually null (no limit) and null already: no round trip for the common case.
       if (allowed !== run.quotaAllowed) {
-        await this.planner.transaction((em) =>
-          em.query(`UPDATE campaign_runs SET quota_allowed = $2 WHERE id = $1`, [run.id, allowed]),
-        );
+        await this.runs.setQuotaAllowed(run.id, allowed);
       }
       run.quotaAllowed = allowed;
     } else if (segmentId !== null) {
@@ -155,6 +152,27 @@ export class RunPlannerService {
     leaseMs: number,
     dueNow: string[],
     stream: SnapshotStream | null,
+  ): Promise<boolean> {
+    // A page's jobs are enqueued while the next page is planned (see OutboxRelay.pipeline).
+    const relay = this.relay.pipeline(workspaceId, rules.availableAt);
+    let result: boolean;
+    try {
+      result = await this.pages(run, rules, leaseMs, dueNow, stream, (ids) => relay.enqueue(ids));
+    } catch (e) {
+      await relay.drain().catch(() => undefined);
+      throw e;
+    }
+    await relay.drain();
+    return result;
+  }
+
+  private async pages(
+    run: CampaignRunEntity,
+    rules: PlanRules,
+    leaseMs: number,
+    dueNow: string[],
+    stream: SnapshotStream | null,
+    enqueue: (batchIds: string[]) => void,
   ): Promise<boolean> {
     for (;;) {
       const page = await this.planner.transaction(async (em) => {
@@ -196,7 +214,7 @@ export class RunPlannerService {
         return { ...p, done };
       });
       if (page === null) return false;
-      await this.relay.enqueueBatches(workspaceId, page.batchIds, rules.availableAt);
+      enqueue(page.batchIds);
       if (rules.availableAt <= this.clock.now()) dueNow.push(...page.batchIds);
       if (page.done) return true;
     }
@@ -211,9 +229,7 @@ export class RunPlannerService {
   ): Promise<void> {
     const snapshotId = await this.snapshotter.snapshot(workspaceId, channelId, segmentId, now);
     run.source = { kind: 'segment', segmentId, snapshotId };
-    await this.planner.transaction((em) =>
-      em.query(`UPDATE campaign_runs SET source = $2 WHERE id = $1`, [run.id, JSON.stringify(run.source)]),
-    );
+    await this.runs.setSource(run.id, run.source);
   }
 
   /** The snapshot, stored on the run when written, with live pages meanwhile (see AudienceSnapshotter.stream). */
@@ -229,27 +245,8 @@ export class RunPlannerService {
     );
   }
 
-  private claim(runId: string): Promise<CampaignRunEntity | null> {
-    return this.planner.transaction(async (em) => {
-      const res = await em.query<[Array<{ id: string }>, number]>(
-        `UPDATE campaign_runs SET status = 'planning', lease_until = now() + ($2 || ' milliseconds')::interval,
-                started_at = coalesce(started_at, now())
-         WHERE id = $1 AND (status = 'scheduled' OR (status = 'planning' AND (lease_until IS NULL OR lease_until < now())))
-         RETURNING id`,
-        [runId, String(this.config.delivery.leaseMs)],
-      );
-      if (res[0].length === 0) return null;
-      return em.getRepository(CampaignRunEntity).findOneByOrFail({ id: runId });
-    });
-  }
-
-  private async finish(run: CampaignRunEntity, status: RunStatus, reason: string): Promise<void> {
-    await this.planner.transaction((em) =>
-      em.query(
-        `UPDATE campaign_runs SET status = $2, status_reason = $3, finished_at = now(), lease_until = NULL WHERE id = $1`,
-        [run.id, status, reason],
-      ),
-    );
+  private finish(run: CampaignRunEntity, status: RunStatus, reason: string): Promise<void> {
+    return this.runs.finish(run.id, status, reason);
   }
 
   /**
