@@ -17,26 +17,22 @@ import {
 
 export type { BatchRecipient, ClaimedBatch, NewRequest, RecipientWithMember, RequestOutcome };
 
+/**
+ * Evaluated inside a statement, this makes its (implicit) transaction commit without waiting for
+ * the WAL flush: one round trip, where BEGIN; SET LOCAL; …; COMMIT took four and held a pooled
+ * connection for all of them. Sending was bound by commit fsyncs (LWLock:WALWrite / IO:WALSync in
+ * pg_stat_activity). Safe for every write whose loss in a PostgreSQL crash only repeats work: a
+ * lost claim is taken again, a lost outcome leaves the request pending and its retry is answered
+ * 409 (= accepted). Not for saveRequests: the retry key and its recipients must be durable before
+ * the first attempt (and that synchronous commit flushes every earlier asynchronous one, so nothing
+ * is sent from a batch whose planning or claim could still be lost).
+ */
+const NO_FLUSH_WAIT = `set_config('synchronous_commit', 'off', true)`;
+
 /** All I/O of sending one batch: claim, recipients, requests, and the after-LINE outcomes. */
 @Injectable()
 export class BatchesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  /**
-   * One statement committed without waiting for the WAL flush. Sending was bound by commit
-   * fsyncs (LWLock:WALWrite / IO:WALSync in pg_stat_activity, three commits per batch). Safe for
-   * every write whose loss in a PostgreSQL crash only repeats work: a lost claim or lease is taken
-   * again, a lost outcome leaves the request pending and its retry is answered 409 (= accepted).
-   * Not for saveRequests: the retry key and its recipients must be durable before the first attempt
-   * (its synchronous commit also flushes every earlier asynchronous one, so nothing is sent from a
-   * batch whose planning could still be lost).
-   */
-  private lazyCommit<T>(sql: string, params: unknown[]): Promise<T> {
-    return this.dataSource.transaction(async (em) => {
-      await em.query(`SET LOCAL synchronous_commit = off`);
-      return em.query<T>(sql, params);
-    });
-  }
 
   /**
    * Takes the batch for this worker: only when it is due and nobody holds a live lease. Two jobs
@@ -45,7 +41,7 @@ export class BatchesRepository {
    * status, the run's key) and each recipient's LINE user as of now: one round trip, not four.
    */
   async claim(batchId: string, now: Date, leaseMs: number): Promise<ClaimedBatch | null> {
-    const rows = await this.lazyCommit<
+    const rows = await this.dataSource.query<
       Array<
         DeliveryBatchEntity & {
           runKey: string;
@@ -68,6 +64,7 @@ export class BatchesRepository {
               b.member_ids::text[] AS "memberIds", r.run_key AS "runKey", r.message_index AS "messageIndex",
               c.status AS "campaignStatus", x.line_user_ids AS "lineUserIds", x.skips
        FROM b JOIN campaign_runs r ON r.id = b.run_id JOIN campaigns c ON c.id = b.campaign_id
+       CROSS JOIN (SELECT ${NO_FLUSH_WAIT}) AS lazy
        CROSS JOIN LATERAL (
          SELECT array_agg(CASE WHEN ${REACHABLE} THEN lu.line_user_id END ORDER BY u.i) AS line_user_ids,
                 array_agg(${SEND_SKIP} ORDER BY u.i) AS skips
@@ -213,7 +210,7 @@ export class BatchesRepository {
    */
   async recordOutcomes(batch: BatchRef, outcomes: RequestOutcome[], finished: boolean): Promise<void> {
     if (outcomes.length === 0 && !finished) return;
-    await this.lazyCommit(
+    await this.dataSource.query(
       `WITH o AS (
          SELECT * FROM unnest($2::int[], $3::delivery_request_status[], $4::text[], $5::text[])
            AS o(seq, status, line_request_id, error)
@@ -235,7 +232,7 @@ export class BatchesRepository {
               status = CASE WHEN $9::boolean THEN 'done'::delivery_batch_status ELSE status END,
               finished_at = CASE WHEN $9::boolean THEN now() END,
               lease_until = CASE WHEN $9::boolean THEN NULL ELSE lease_until END
-       WHERE id = $1`,
+       WHERE id = $1 AND (SELECT ${NO_FLUSH_WAIT}) IS NOT NULL`,
       [
         batch.id,
         outcomes.map((o) => o.seq),
