@@ -27,7 +27,9 @@ const IN_BATCH_CONCURRENCY = 64;
 /**
  * LINE requests in flight per process, over all batches. Push at 2,000/s with 30 ms latency needs
  * ~60 in flight in all; without a cap, 48 batches × 64 in-batch sends held ~3,000 sockets and
- * their buffers (740 MB RSS) and reserved GCRA slots seconds ahead. Taken before the limiter.
+ * their buffers (740 MB RSS). Taken after the limiter's slot: the GCRA reservations made ahead
+ * are bounded by the requests waiting (≤ PUSH_BATCHES_IN_FLIGHT × IN_BATCH_CONCURRENCY per process
+ * for push, ~0.26 s of LINE's rate in all), and no socket slot idles while its request waits.
  */
 const MAX_IN_FLIGHT = 128;
 
@@ -276,9 +278,14 @@ export class BatchSenderService {
   ): Promise<RequestOutcome> {
     const messages = (request.messages ?? campaignMessages) as Parameters<LineChannelClient['pushMessage']>[1];
     for (let attempt = 0; ; attempt++) {
-      await this.inFlight.take();
+      let holding = false;
       try {
+        // The slot in LINE's rate first, then a socket: waiting for the rate holds no in-flight
+        // slot, so the slots are all busy sending when the rate allows it (push with limits on
+        // reached 1,655 of 1,980 requests/s while slots sat waiting on the limiter).
         await this.limiter.acquire(channelId, request.endpoint);
+        await this.inFlight.take();
+        holding = true;
         const res =
           request.endpoint === 'multicast'
             ? await client.multicast(to, messages, request.retryKey)
@@ -306,7 +313,7 @@ export class BatchSenderService {
         }
         if (attempt >= 6) throw err;
       } finally {
-        this.inFlight.give();
+        if (holding) this.inFlight.give();
       }
       // Back off without holding an in-flight slot.
       await sleep(Math.min(2_000, 50 * 2 ** attempt) * (0.5 + Math.random()));
