@@ -10,6 +10,7 @@ import { CampaignsRepository } from './campaigns/campaigns.repository';
 import { CampaignsService } from './campaigns/campaigns.service';
 import { DeliveryPolicyService } from './campaigns/delivery-policy.service';
 import { PlannerRepository } from './planning/planner.repository';
+import { RunStateRepository } from './planning/run-state.repository';
 import { RunPlannerService } from './planning/run-planner.service';
 import { RunGuards } from './planning/run-guards';
 import { AudienceSnapshotter } from './planning/audience-snapshotter';
@@ -25,6 +26,7 @@ const SERVICES = [
   CampaignsService,
   DeliveryPolicyService,
   PlannerRepository,
+  RunStateRepository,
   RunPlannerService,
   RunGuards,
   AudienceSnapshotter,

@@ -1,34 +1,33 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { LineMessage, MemberRenderFields } from '@app/delivery';
 import { BatchStatus, DeliveryBatchEntity } from '../entities/delivery-batch.entity';
 import { DeliveryRequestEntity, RequestStatus } from '../entities/delivery-request.entity';
+import type { CampaignStatus } from '../entities/campaign.entity';
+import {
+  BatchRecipient,
+  BatchRef,
+  ClaimedBatch,
+  NewRequest,
+  REACHABLE,
+  RecipientWithMember,
+  RequestOutcome,
+  SEND_SKIP,
+} from './batches.types';
 
-/** A recipient of a batch: its member id and LINE user (null when the member is no longer linked). */
-export interface BatchRecipient {
-  memberId: string;
-  lineUserId: string | null;
-}
+export type { BatchRecipient, ClaimedBatch, NewRequest, RecipientWithMember, RequestOutcome };
 
-export interface RecipientWithMember extends BatchRecipient {
-  member: MemberRenderFields;
-}
-
-export interface RequestOutcome {
-  seq: number;
-  status: RequestStatus.Accepted | RequestStatus.Failed;
-  lineRequestId: string | null;
-  error: string | null;
-}
-
-export interface NewRequest {
-  seq: number;
-  retryKey: string;
-  endpoint: 'multicast' | 'push';
-  messages: LineMessage[] | null;
-  memberIds: string[];
-}
+/**
+ * Evaluated inside a statement, this makes its (implicit) transaction commit without waiting for
+ * the WAL flush: one round trip, where BEGIN; SET LOCAL; …; COMMIT took four and held a pooled
+ * connection for all of them. Sending was bound by commit fsyncs (LWLock:WALWrite / IO:WALSync in
+ * pg_stat_activity). Safe for every write whose loss in a PostgreSQL crash only repeats work: a
+ * lost claim is taken again, a lost outcome leaves the request pending and its retry is answered
+ * 409 (= accepted). Not for saveRequests: the retry key and its recipients must be durable before
+ * the first attempt (and that synchronous commit flushes every earlier asynchronous one, so nothing
+ * is sent from a batch whose planning or claim could still be lost).
+ */
+const NO_FLUSH_WAIT = `set_config('synchronous_commit', 'off', true)`;
 
 /** All I/O of sending one batch: claim, recipients, requests, and the after-LINE outcomes. */
 @Injectable()
@@ -38,19 +37,52 @@ export class BatchesRepository {
   /**
    * Takes the batch for this worker: only when it is due and nobody holds a live lease. Two jobs
    * for one batch (re-enqueued by the reconciler) cannot both send; a dead holder's lease expires.
+   * The same statement returns what sending needs that may change meanwhile (the campaign's
+   * status, the run's key) and each recipient's LINE user as of now: one round trip, not four.
    */
-  async claim(batchId: string, now: Date, leaseMs: number): Promise<DeliveryBatchEntity | null> {
-    const rows = await this.dataSource.query<[Array<DeliveryBatchEntity>, number]>(
-      `UPDATE delivery_batches SET status = 'sending', lease_until = now() + ($3 || ' milliseconds')::interval,
-              attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, now())
-       WHERE id = $1 AND available_at <= $2
-         AND (status = 'pending' OR (status = 'sending' AND lease_until < now()))
-       RETURNING id, run_id AS "runId", campaign_id AS "campaignId", workspace_id AS "workspaceId",
-                 channel_id AS "channelId", seq, first_attempt_at AS "firstAttemptAt", attempts,
-                 member_ids::text[] AS "memberIds"`,
+  async claim(batchId: string, now: Date, leaseMs: number): Promise<ClaimedBatch | null> {
+    const rows = await this.dataSource.query<
+      Array<
+        DeliveryBatchEntity & {
+          runKey: string;
+          messageIndex: number[] | null;
+          campaignStatus: CampaignStatus;
+          lineUserIds: Array<string | null>;
+          skips: Array<string | null>;
+        }
+      >
+    >(
+      `WITH b AS (
+         UPDATE delivery_batches SET status = 'sending', lease_until = now() + ($3 || ' milliseconds')::interval,
+                attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, now())
+         WHERE id = $1 AND available_at <= $2
+           AND (status = 'pending' OR (status = 'sending' AND lease_until < now()))
+         RETURNING id, run_id, campaign_id, workspace_id, channel_id, seq, first_attempt_at, attempts, member_ids
+       )
+       SELECT b.id, b.run_id AS "runId", b.campaign_id AS "campaignId", b.workspace_id AS "workspaceId",
+              b.channel_id AS "channelId", b.seq, b.first_attempt_at AS "firstAttemptAt", b.attempts,
+              b.member_ids::text[] AS "memberIds", r.run_key AS "runKey", r.message_index AS "messageIndex",
+              c.status AS "campaignStatus", x.line_user_ids AS "lineUserIds", x.skips
+       FROM b JOIN campaign_runs r ON r.id = b.run_id JOIN campaigns c ON c.id = b.campaign_id
+       CROSS JOIN (SELECT ${NO_FLUSH_WAIT}) AS lazy
+       CROSS JOIN LATERAL (
+         SELECT array_agg(CASE WHEN ${REACHABLE} THEN lu.line_user_id END ORDER BY u.i) AS line_user_ids,
+                array_agg(${SEND_SKIP} ORDER BY u.i) AS skips
+         FROM unnest(b.member_ids) WITH ORDINALITY AS u(member_id, i)
+         LEFT JOIN line_users lu ON lu.channel_id = b.channel_id AND lu.member_id = u.member_id) x`,
       [batchId, now, String(leaseMs)],
     );
-    return rows[0][0] ?? null;
+    const row = rows[0];
+    if (row === undefined) return null;
+    const { lineUserIds, skips, ...batch } = row;
+    return {
+      ...batch,
+      recipients: batch.memberIds.map((memberId, i) => ({
+        memberId,
+        lineUserId: lineUserIds?.[i] ?? null,
+        skip: skips?.[i] ?? null,
+      })),
+    };
   }
 
   /** Gives the batch back (paused, quiet hours, transient failure): pending again from `availableAt`. */
@@ -75,22 +107,11 @@ export class BatchesRepository {
     return this.dataSource.getRepository(DeliveryRequestEntity).find({ where: { batchId }, order: { seq: 'ASC' } });
   }
 
-  /** The batch's recipients in planning order, with their LINE user as of now (one indexed lookup each). */
-  async recipients(batch: DeliveryBatchEntity): Promise<BatchRecipient[]> {
-    const rows = await this.dataSource.query<Array<{ member_id: string; line_user_id: string | null }>>(
-      `SELECT u.member_id::text, lu.line_user_id
-       FROM delivery_batches b CROSS JOIN LATERAL unnest(b.member_ids) WITH ORDINALITY AS u(member_id, i)
-       LEFT JOIN line_users lu ON lu.channel_id = b.channel_id AND lu.member_id = u.member_id
-       WHERE b.id = $1 ORDER BY u.i`,
-      [batch.id],
-    );
-    return rows.map((r) => ({ memberId: r.member_id, lineUserId: r.line_user_id }));
-  }
-
   /** Recipients with the whitelisted member fields templates may read. */
-  async recipientsWithMembers(batch: DeliveryBatchEntity): Promise<RecipientWithMember[]> {
+  async recipientsWithMembers(batch: BatchRef): Promise<RecipientWithMember[]> {
     const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
-      `SELECT u.member_id::text AS member_id, lu.line_user_id, m.external_id, m.first_name, m.last_name,
+      `SELECT u.member_id::text AS member_id, CASE WHEN ${REACHABLE} THEN lu.line_user_id END AS line_user_id,
+              ${SEND_SKIP} AS skip, m.external_id, m.first_name, m.last_name,
               m.points_balance, m.membership_tier, m.birth_date::text AS birth_date, m.attributes, lu.display_name
        FROM delivery_batches b CROSS JOIN LATERAL unnest(b.member_ids) WITH ORDINALITY AS u(member_id, i)
        JOIN members m ON m.id = u.member_id
@@ -101,6 +122,7 @@ export class BatchesRepository {
     return rows.map((r) => ({
       memberId: String(r.member_id),
       lineUserId: r.line_user_id as string | null,
+      skip: r.skip as string | null,
       member: {
         externalId: String(r.external_id),
         firstName: r.first_name as string | null,
@@ -116,10 +138,12 @@ export class BatchesRepository {
 
   /**
    * Stores the batch's requests, their recipients and retry keys before the first attempt, and
-   * the skips found at send time (no longer linked, erased), in one transaction.
+   * the skips found at send time (unlinked, unfollowed, blocked or erased since planning) as ledger
+   * rows counted into the run's skips (once: only rows the ledger did not have): one statement, so
+   * atomic without a transaction's extra round trips.
    */
   async saveRequests(
-    batch: DeliveryBatchEntity,
+    batch: BatchRef,
     requests: NewRequest[],
     skipped: Array<{ memberId: string; reason: string }>,
   ): Promise<DeliveryRequestEntity[]> {
@@ -135,89 +159,99 @@ export class BatchesRepository {
       lineRequestId: null,
       error: null,
       acceptedAt: null,
-    }));
-    await this.dataSource.transaction(async (em) => {
-      if (rows.length > 0) await em.getRepository(DeliveryRequestEntity).insert(rows as never);
-      if (skipped.length > 0) {
-        await em.query(
-          `INSERT INTO delivery_ledger (run_id, campaign_id, channel_id, member_id, status, reason, counts_toward_cap)
-           SELECT $1, $2, $3, v.member_id, 'skipped', v.reason, false
-           FROM unnest($4::bigint[], $5::text[]) AS v(member_id, reason)
-           ON CONFLICT (run_id, member_id) DO NOTHING`,
-          [
-            batch.runId,
-            batch.campaignId,
-            batch.channelId,
-            skipped.map((x) => x.memberId),
-            skipped.map((x) => x.reason),
-          ],
-        );
-      }
-    });
+    })) as DeliveryRequestEntity[];
+    if (rows.length === 0 && skipped.length === 0) return rows;
+    await this.dataSource.query(
+      `WITH req AS (
+         INSERT INTO delivery_requests (batch_id, seq, retry_key, endpoint, messages, member_ids, recipient_count, status)
+         SELECT $1, r.seq, r.retry_key, r.endpoint, r.messages,
+                ARRAY(SELECT jsonb_array_elements_text(r.member_ids)::bigint), jsonb_array_length(r.member_ids), 'pending'
+         FROM jsonb_to_recordset($2::jsonb) AS r(seq int, retry_key uuid, endpoint text, messages jsonb, member_ids jsonb)
+       ), skip AS (
+         INSERT INTO delivery_ledger (run_id, campaign_id, channel_id, member_id, status, reason, counts_toward_cap)
+         SELECT $3, $4, $5, v.member_id, 'skipped', v.reason, false
+         FROM unnest($6::bigint[], $7::text[]) AS v(member_id, reason)
+         ON CONFLICT (run_id, member_id) DO NOTHING
+         RETURNING reason
+       ), counted AS (
+         SELECT reason, count(*)::int AS n FROM skip GROUP BY reason
+       )
+       UPDATE campaign_runs r SET skipped = (
+         SELECT jsonb_object_agg(k, coalesce((r.skipped ->> k)::int, 0) + coalesce(c.n, 0))
+         FROM (SELECT jsonb_object_keys(r.skipped) AS k UNION SELECT reason FROM counted) keys
+         LEFT JOIN counted c ON c.reason = keys.k)
+       WHERE r.id = $3 AND EXISTS (SELECT 1 FROM counted)`,
+      [
+        batch.id,
+        JSON.stringify(
+          requests.map((r) => ({
+            seq: r.seq,
+            retry_key: r.retryKey,
+            endpoint: r.endpoint,
+            messages: r.messages,
+            member_ids: r.memberIds,
+          })),
+        ),
+        batch.runId,
+        batch.campaignId,
+        batch.channelId,
+        skipped.map((x) => x.memberId),
+        skipped.map((x) => x.reason),
+      ],
+    );
     return rows;
   }
 
   /**
-   * Records LINE's answers in one transaction: an accepted request is its recipients' "sent"
-   * (one row update, not one per recipient); a failed one writes ledger rows with LINE's reason.
-   * Only pending requests move, so an overlapping holder never counts a request twice. Then the
-   * batch is done when no request is left pending.
+   * Records LINE's answers in one statement (atomic without a transaction's round trips): an
+   * accepted request is its recipients' "sent" (one row update, not one per recipient); a failed
+   * one writes ledger rows with LINE's reason. Only pending requests move, so an overlapping
+   * holder never counts a request twice. Then the batch is done when no request is left pending.
    */
-  async recordOutcomes(batch: DeliveryBatchEntity, outcomes: RequestOutcome[], finished: boolean): Promise<void> {
+  async recordOutcomes(batch: BatchRef, outcomes: RequestOutcome[], finished: boolean): Promise<void> {
     if (outcomes.length === 0 && !finished) return;
-    await this.dataSource.transaction(async (em) => {
-      let sent = 0;
-      let failed = 0;
-      if (outcomes.length > 0) {
-        const rows = await em.query<Array<{ status: RequestStatus; n: number }>>(
-          `WITH o AS (
-             SELECT * FROM unnest($2::int[], $3::delivery_request_status[], $4::text[], $5::text[])
-               AS o(seq, status, line_request_id, error)
-           ), upd AS (
-             UPDATE delivery_requests q SET status = o.status, line_request_id = o.line_request_id, error = o.error,
-                    accepted_at = CASE WHEN o.status = 'accepted' THEN now() END
-             FROM o WHERE q.batch_id = $1 AND q.seq = o.seq AND q.status = 'pending'
-             RETURNING q.status, q.recipient_count, q.member_ids, q.error
-           ), led AS (
-             INSERT INTO delivery_ledger (run_id, campaign_id, channel_id, member_id, status, reason, counts_toward_cap)
-             SELECT $6, $7, $8, u.member_id, 'failed', upd.error, false
-             FROM upd CROSS JOIN LATERAL unnest(upd.member_ids) AS u(member_id)
-             WHERE upd.status = 'failed'
-             ON CONFLICT (run_id, member_id) DO NOTHING
-           )
-           SELECT status, sum(recipient_count)::int AS n FROM upd GROUP BY status`,
-          [
-            batch.id,
-            outcomes.map((o) => o.seq),
-            outcomes.map((o) => o.status),
-            outcomes.map((o) => o.lineRequestId),
-            outcomes.map((o) => o.error),
-            batch.runId,
-            batch.campaignId,
-            batch.channelId,
-          ],
-        );
-        for (const r of rows) {
-          if (r.status === RequestStatus.Accepted) sent += r.n;
-          else failed += r.n;
-        }
-      }
-      await em.query(
-        `UPDATE delivery_batches SET sent_count = sent_count + $2, failed_count = failed_count + $3,
-                status = CASE WHEN $4::boolean THEN 'done'::delivery_batch_status ELSE status END,
-                finished_at = CASE WHEN $4::boolean THEN now() END,
-                lease_until = CASE WHEN $4::boolean THEN NULL ELSE lease_until END
-         WHERE id = $1`,
-        [batch.id, sent, failed, finished],
-      );
-    });
+    await this.dataSource.query(
+      `WITH o AS (
+         SELECT * FROM unnest($2::int[], $3::delivery_request_status[], $4::text[], $5::text[])
+           AS o(seq, status, line_request_id, error)
+       ), upd AS (
+         UPDATE delivery_requests q SET status = o.status, line_request_id = o.line_request_id, error = o.error,
+                accepted_at = CASE WHEN o.status = 'accepted' THEN now() END
+         FROM o WHERE q.batch_id = $1 AND q.seq = o.seq AND q.status = 'pending'
+         RETURNING q.status, q.recipient_count, q.member_ids, q.error
+       ), led AS (
+         INSERT INTO delivery_ledger (run_id, campaign_id, channel_id, member_id, status, reason, counts_toward_cap)
+         SELECT $6, $7, $8, u.member_id, 'failed', upd.error, false
+         FROM upd CROSS JOIN LATERAL unnest(upd.member_ids) AS u(member_id)
+         WHERE upd.status = 'failed'
+         ON CONFLICT (run_id, member_id) DO NOTHING
+       )
+       UPDATE delivery_batches SET
+              sent_count = sent_count + (SELECT coalesce(sum(recipient_count), 0) FROM upd WHERE status = 'accepted'),
+              failed_count = failed_count + (SELECT coalesce(sum(recipient_count), 0) FROM upd WHERE status = 'failed'),
+              status = CASE WHEN $9::boolean THEN 'done'::delivery_batch_status ELSE status END,
+              finished_at = CASE WHEN $9::boolean THEN now() END,
+              lease_until = CASE WHEN $9::boolean THEN NULL ELSE lease_until END
+       WHERE id = $1 AND (SELECT ${NO_FLUSH_WAIT}) IS NOT NULL`,
+      [
+        batch.id,
+        outcomes.map((o) => o.seq),
+        outcomes.map((o) => o.status),
+        outcomes.map((o) => o.lineRequestId),
+        outcomes.map((o) => o.error),
+        batch.runId,
+        batch.campaignId,
+        batch.channelId,
+        finished,
+      ],
+    );
   }
 
   /**
    * Cancels the batch (campaign cancelled, retry key expired): its recipients that no accepted
    * request carried get ledger rows with the status and reason, pending requests fail.
    */
-  async abandon(batch: DeliveryBatchEntity, status: 'skipped' | 'failed', reason: string): Promise<void> {
+  async abandon(batch: BatchRef, status: 'skipped' | 'failed', reason: string): Promise<void> {
     await this.dataSource.transaction(async (em) => {
       const inserted = await em.query<unknown[]>(
         `INSERT INTO delivery_ledger (run_id, campaign_id, channel_id, member_id, status, reason, counts_toward_cap)
