@@ -18,6 +18,7 @@ import { BatchSenderService } from './sending/batch-sender.service';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { CampaignSchedulerService } from './outbox/campaign-scheduler.service';
 import { TriggerMatcherService } from './triggers/trigger-matcher.service';
+import { TriggerLauncherService } from './triggers/trigger-launcher.service';
 import { CampaignsController } from './http/campaigns.controller';
 
 const SERVICES = [
@@ -33,6 +34,7 @@ const SERVICES = [
   OutboxRelay,
   CampaignSchedulerService,
   TriggerMatcherService,
+  TriggerLauncherService,
 ];
 
 /** Campaigns and their delivery pipeline, for the api and the worker. */
