@@ -19,6 +19,7 @@ import { OutboxRelay } from './outbox/outbox-relay.service';
 import { CampaignSchedulerService } from './outbox/campaign-scheduler.service';
 import { TriggerMatcherService } from './triggers/trigger-matcher.service';
 import { TriggerLauncherService } from './triggers/trigger-launcher.service';
+import { EventRunsRepository } from './triggers/event-runs.repository';
 import { CampaignsController } from './http/campaigns.controller';
 
 const SERVICES = [
@@ -35,6 +36,7 @@ const SERVICES = [
   CampaignSchedulerService,
   TriggerMatcherService,
   TriggerLauncherService,
+  EventRunsRepository,
 ];
 
 /** Campaigns and their delivery pipeline, for the api and the worker. */

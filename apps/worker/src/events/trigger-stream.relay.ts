@@ -21,8 +21,11 @@ const READ_COUNT = 128;
  * holds the relay nor makes one huge transaction.
  */
 const INLINE_MAX_EVENTS = 100;
-/** Runs being planned and sent at once per worker; the relay waits for a slot before reading more. */
-const MAX_LAUNCHING = 48;
+/**
+ * Launches (the due runs of one read: planned set-based, then sent) in progress at once per
+ * worker; the relay waits for one to end before reading more, so a backlog waits in the stream.
+ */
+const MAX_LAUNCHING = 8;
 
 /**
  * Runs the trigger stream relay: committed outbox rows announced by the api (or by imports in
@@ -92,9 +95,7 @@ export class TriggerStreamRelay implements OnApplicationBootstrap, OnApplication
         }
         await this.relay.relayNew(conn, this.consumer, BLOCK_MS, READ_COUNT, this.inline(created));
         // Only after the commit: a rolled-back read created nothing.
-        for (const { workspaceId, runs } of created) {
-          for (const run of this.launcher.dueNow(runs)) this.start(workspaceId, run.runId);
-        }
+        for (const { workspaceId, runs } of created) if (runs.length > 0) this.start(workspaceId, runs);
       } catch (e) {
         if (this.stopped) return;
         // The stream may have been deleted (FLUSHDB): recreate the group on the next pass.
@@ -107,12 +108,12 @@ export class TriggerStreamRelay implements OnApplicationBootstrap, OnApplication
     }
   }
 
-  /** Plans and sends one run beside the relay loop; a failure leaves it to the reconciler. */
-  private start(workspaceId: string, runId: string): void {
+  /** Plans and sends the runs beside the relay loop; a failure leaves them to the reconciler. */
+  private start(workspaceId: string, runs: NewRun[]): void {
     const p: Promise<void> = this.launcher
-      .launchOne(workspaceId, runId)
+      .launchMany(workspaceId, runs)
       .catch((e: unknown) => {
-        this.logger.warn(`run ${runId} left to the reconciler: ${e instanceof Error ? e.message : String(e)}`);
+        this.logger.warn(`${runs.length} runs left to the reconciler: ${e instanceof Error ? e.message : String(e)}`);
       })
       .finally(() => this.launching.delete(p));
     this.launching.add(p);

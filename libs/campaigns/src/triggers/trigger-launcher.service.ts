@@ -1,15 +1,33 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DeliveryClock } from '@app/delivery';
+import { AppConfig } from '@app/common';
+import { ChannelsService } from '@app/workspaces';
+import { DeliveryClock, nextAllowedSendTime } from '@app/delivery';
+import { CampaignCategory, CampaignStatus } from '../entities/campaign.entity';
+import { CampaignsRepository } from '../campaigns/campaigns.repository';
+import { DeliveryPolicyService } from '../campaigns/delivery-policy.service';
 import { RunPlannerService } from '../planning/run-planner.service';
 import { BatchSenderService } from '../sending/batch-sender.service';
+import { OutboxRelay } from '../outbox/outbox-relay.service';
+import { EventRunRules, EventRunsRepository } from './event-runs.repository';
 import type { NewRun } from './trigger-matcher.service';
 
+/** Sends (or regular plannings) of one launch running at once. */
+const LAUNCH_CONCURRENCY = 32;
+
+/** Runs `tasks` with at most `size` at once; every task handles its own errors. */
+async function inPool(tasks: Array<() => Promise<void>>, size: number): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < tasks.length) await tasks[next++]();
+  };
+  await Promise.all(Array.from({ length: Math.min(size, tasks.length) }, lane));
+}
+
 /**
- * Starts the runs an event created that are due now: plans each at once, and sends a run of one
- * batch (a member's event) right here too, two queue hops less on the way to LINE. The batch's
- * job was enqueued by the planner anyway: whichever comes second finds the batch claimed or done
- * (the claim is the guard). Later runs wait in PostgreSQL for the reconciler, which also plans a
- * due run whose planning failed here.
+ * Starts the runs events created that are due now: plans them at once and sends a run of one
+ * batch (a member's event) right here, without a queue hop on the way to LINE. Later runs wait in
+ * PostgreSQL for the reconciler, which also takes over whatever fails here: a due run still
+ * scheduled or planning with an expired lease, a batch left pending or with an expired lease.
  */
 @Injectable()
 export class TriggerLauncherService {
@@ -19,9 +37,15 @@ export class TriggerLauncherService {
     private readonly planner: RunPlannerService,
     private readonly sender: BatchSenderService,
     private readonly clock: DeliveryClock,
+    private readonly campaigns: CampaignsRepository,
+    private readonly channels: ChannelsService,
+    private readonly policy: DeliveryPolicyService,
+    private readonly eventRuns: EventRunsRepository,
+    private readonly relay: OutboxRelay,
+    private readonly config: AppConfig,
   ) {}
 
-  /** The runs due now, one after the other; a planning error is thrown. */
+  /** The runs due now, one after the other; a planning error is thrown (the job retries). */
   async launch(workspaceId: string, runs: NewRun[]): Promise<void> {
     for (const run of this.dueNow(runs)) await this.launchOne(workspaceId, run.runId);
   }
@@ -31,12 +55,77 @@ export class TriggerLauncherService {
     return runs.filter((r) => r.dueAt <= now);
   }
 
+  /**
+   * Many runs at once (the stream relay's batch): per campaign, the one-member runs are planned
+   * set-based in one transaction when no per-run rule needs the keyset planner (see
+   * {@link fastRules}), then their batches are sent; other runs take the keyset planner each.
+   * The batches sent here get no job: the reconciler enqueues any this process fails to finish.
+   */
+  async launchMany(workspaceId: string, runs: NewRun[]): Promise<void> {
+    const byCampaign = new Map<string, string[]>();
+    for (const r of this.dueNow(runs)) byCampaign.set(r.campaignId, [...(byCampaign.get(r.campaignId) ?? []), r.runId]);
+    const tasks: Array<() => Promise<void>> = [];
+    for (const [campaignId, runIds] of byCampaign) {
+      const rules = await this.fastRules(workspaceId, campaignId);
+      if (rules === null) {
+        tasks.push(
+          ...runIds.map((runId) => () => this.launchOne(workspaceId, runId).catch((e) => this.leave(runId, e))),
+        );
+        continue;
+      }
+      const batches = (await this.eventRuns.planOneMemberRuns(rules, runIds)).map((b) => b.batchId);
+      if (rules.availableAt > this.clock.now()) {
+        await this.relay.enqueueBatches(workspaceId, batches, rules.availableAt);
+        continue;
+      }
+      tasks.push(...batches.map((batchId) => () => this.sendInline(workspaceId, batchId)));
+    }
+    await inPool(tasks, LAUNCH_CONCURRENCY);
+  }
+
+  /** Plans one run with the keyset planner and sends it here when it is one batch. */
   async launchOne(workspaceId: string, runId: string): Promise<void> {
     const batches = await this.planner.plan(workspaceId, runId);
-    if (batches.length !== 1) return;
-    // A shortcut, not the owner: on failure the batch's own job (enqueued by the planner) retries it.
-    await this.sender.send(workspaceId, batches[0]).catch((e: unknown) => {
-      this.logger.warn(`inline send of batch ${batches[0]} failed: ${e instanceof Error ? e.message : String(e)}`);
+    if (batches.length === 1) await this.sendInline(workspaceId, batches[0]);
+  }
+
+  /** A shortcut, not the owner: on failure the batch's job (or the reconciler) retries it. */
+  private async sendInline(workspaceId: string, batchId: string): Promise<void> {
+    await this.sender.send(workspaceId, batchId).catch((e: unknown) => {
+      this.logger.warn(`inline send of batch ${batchId} failed: ${e instanceof Error ? e.message : String(e)}`);
     });
+  }
+
+  private leave(runId: string, e: unknown): void {
+    this.logger.warn(`run ${runId} left to the reconciler: ${e instanceof Error ? e.message : String(e)}`);
+  }
+
+  /**
+   * The rules of a campaign whose one-member runs need nothing the keyset planner does per run:
+   * live, no cancellation check (cart reminders and sequences are checked when due), no
+   * frequency cap to count, and no monthly limit on the channel (refuse/partial decide per run
+   * from the current quota; the quota is still asked once per campaign and launch). Null when
+   * the runs must take the keyset planner.
+   */
+  private async fastRules(workspaceId: string, campaignId: string): Promise<EventRunRules | null> {
+    const campaign = await this.campaigns.find(workspaceId, campaignId);
+    if (campaign === null || campaign.status !== CampaignStatus.Active || campaign.trigger.type !== 'event')
+      return null;
+    if (campaign.trigger.event === 'cart_abandoned' || campaign.trigger.event === 'signup_sequence') return null;
+    const channel = await this.channels.get(workspaceId, campaign.channelId);
+    const marketing = campaign.category === CampaignCategory.Marketing;
+    if (marketing && (await this.policy.frequencyCap(channel.id)).max > 0) return null;
+    if ((await this.policy.quota(channel)).remaining !== null) return null;
+    const now = this.clock.now();
+    return {
+      workspaceId,
+      campaignId,
+      channelId: channel.id,
+      countsTowardCap: marketing,
+      availableAt: this.policy.quietHoursApply(campaign)
+        ? nextAllowedSendTime(now, await this.policy.quietHours(channel))
+        : now,
+      leaseMs: this.config.delivery.leaseMs,
+    };
   }
 }
