@@ -53,7 +53,13 @@ describe('event runs started by the stream relay (set-based planning, inline sen
     emu = await startEmulator({
       channels: [{ channelId: LINE_CHANNEL, channelSecret: 'secret', accessToken: 'token-889', monthlyQuota: null }],
     });
-    ctx = await createTestContext({ LINE_API_BASE_URL: emu.url, LINE_DATA_API_BASE_URL: emu.url });
+    ctx = await createTestContext({
+      LINE_API_BASE_URL: emu.url,
+      LINE_DATA_API_BASE_URL: emu.url,
+      // Runs and batches the inline road could not finish are the reconciler's: let it come soon.
+      DELIVERY_RECONCILE_INTERVAL_MS: '200',
+      DELIVERY_LEASE_MS: '2000',
+    });
     worker = await createWorkerApp(ctx.config);
     await worker.init();
     api = await createApiApp(ctx.config);
@@ -69,8 +75,8 @@ describe('event runs started by the stream relay (set-based planning, inline sen
         [workspaceId, LINE_CHANNEL],
       )
     ).rows[0].id;
-    // Members 1..20, linked; 9 and 19 not following.
-    await seedAudience(ctx.sql, workspaceId, channelId, 1, 20, { prefix: 'l' });
+    // Members 1..60, linked; 9, 19, 29, … not following.
+    await seedAudience(ctx.sql, workspaceId, channelId, 1, 60, { prefix: 'l' });
     expect(
       await call('POST', '/campaigns', {
         name: 'thanks',
@@ -130,6 +136,7 @@ describe('event runs started by the stream relay (set-based planning, inline sen
     // The same events announced again (a relay that died between its commit and its ack would
     // re-read them; here a new outbox row with the same ids): no second run, no second message.
     const ids = (await ctx.sql.query<{ id: string }>(`SELECT id FROM events`)).rows.map((r) => r.id);
+    expect(ids).toHaveLength(20);
     const [{ id: row }] = (
       await ctx.sql.query<{ id: string }>(
         `INSERT INTO trigger_outbox (workspace_id, source, ids) VALUES ($1, 'member', $2::bigint[]) RETURNING id`,
@@ -143,5 +150,23 @@ describe('event runs started by the stream relay (set-based planning, inline sen
     await until(() => received(1).length === 2);
     expect((await ctx.sql.query(`SELECT 1 FROM campaign_runs`)).rowCount).toBe(21);
     for (const i of following.filter((x) => x !== 1)) expect(received(i)).toHaveLength(1);
+  });
+
+  it('resends with the same retry key what LINE failed (500, 429): every member exactly once', async () => {
+    emu.context.faults.configure({ seed: 3, rate500: 0.15, rate429: 0.15, rateTimeout: 0 });
+    const members = Array.from({ length: 40 }, (_, k) => k + 21);
+    const following = members.filter((i) => i % 10 !== 9);
+    expect(await call('POST', '/events:bulk', { records: members.map((i) => purchase(i, 1)) })).toBe(200);
+    await until(() => following.every((i) => received(i).length >= 1), 60_000);
+    emu.context.faults.configure({ seed: 3, rate500: 0, rate429: 0, rateTimeout: 0 });
+    await until(async () => {
+      const { rows } = await ctx.sql.query(`SELECT 1 FROM campaign_runs WHERE status <> 'completed'`);
+      return rows.length === 0;
+    });
+    for (const i of following) expect(received(i)).toEqual([`l${i} thanks`]);
+    const { rows } = await ctx.sql.query<{ status: string; n: number }>(
+      `SELECT q.status, count(*)::int AS n FROM delivery_requests q GROUP BY 1`,
+    );
+    expect(rows).toEqual([{ status: 'accepted', n: 18 + 1 + following.length }]);
   });
 });

@@ -20,6 +20,8 @@ import { CampaignSchedulerService } from './outbox/campaign-scheduler.service';
 import { TriggerMatcherService } from './triggers/trigger-matcher.service';
 import { TriggerLauncherService } from './triggers/trigger-launcher.service';
 import { EventRunsRepository } from './triggers/event-runs.repository';
+import { EventBatchesRepository } from './triggers/event-batches.repository';
+import { EventBatchesSender } from './triggers/event-batches.sender';
 import { CampaignsController } from './http/campaigns.controller';
 
 const SERVICES = [
@@ -37,6 +39,8 @@ const SERVICES = [
   TriggerMatcherService,
   TriggerLauncherService,
   EventRunsRepository,
+  EventBatchesRepository,
+  EventBatchesSender,
 ];
 
 /** Campaigns and their delivery pipeline, for the api and the worker. */

@@ -1,14 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/common';
-import { ChannelsService } from '@app/workspaces';
+import { ChannelEntity, ChannelsService } from '@app/workspaces';
 import { DeliveryClock, nextAllowedSendTime } from '@app/delivery';
-import { CampaignCategory, CampaignStatus } from '../entities/campaign.entity';
+import { CampaignCategory, CampaignEntity, CampaignStatus } from '../entities/campaign.entity';
 import { CampaignsRepository } from '../campaigns/campaigns.repository';
 import { DeliveryPolicyService } from '../campaigns/delivery-policy.service';
 import { RunPlannerService } from '../planning/run-planner.service';
 import { BatchSenderService } from '../sending/batch-sender.service';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { EventRunRules, EventRunsRepository } from './event-runs.repository';
+import { EventBatchesSender } from './event-batches.sender';
 import type { NewRun } from './trigger-matcher.service';
 
 /** Sends (or regular plannings) of one launch running at once. */
@@ -42,6 +43,7 @@ export class TriggerLauncherService {
     private readonly policy: DeliveryPolicyService,
     private readonly eventRuns: EventRunsRepository,
     private readonly relay: OutboxRelay,
+    private readonly eventBatches: EventBatchesSender,
     private readonly config: AppConfig,
   ) {}
 
@@ -58,27 +60,30 @@ export class TriggerLauncherService {
   /**
    * Many runs at once (the stream relay's batch): per campaign, the one-member runs are planned
    * set-based in one transaction when no per-run rule needs the keyset planner (see
-   * {@link fastRules}), then their batches are sent; other runs take the keyset planner each.
-   * The batches sent here get no job: the reconciler enqueues any this process fails to finish.
+   * {@link fastRules}), then their batches are sent together (EventBatchesSender; a batch needing
+   * a retry goes on to BatchSenderService); other runs take the keyset planner each. The batches
+   * sent here get no job: the reconciler enqueues any this process fails to finish.
    */
   async launchMany(workspaceId: string, runs: NewRun[]): Promise<void> {
     const byCampaign = new Map<string, string[]>();
     for (const r of this.dueNow(runs)) byCampaign.set(r.campaignId, [...(byCampaign.get(r.campaignId) ?? []), r.runId]);
     const tasks: Array<() => Promise<void>> = [];
     for (const [campaignId, runIds] of byCampaign) {
-      const rules = await this.fastRules(workspaceId, campaignId);
-      if (rules === null) {
+      const fast = await this.fastRules(workspaceId, campaignId);
+      if (fast === null) {
         tasks.push(
           ...runIds.map((runId) => () => this.launchOne(workspaceId, runId).catch((e) => this.leave(runId, e))),
         );
         continue;
       }
+      const { rules, campaign, channel } = fast;
       const batches = (await this.eventRuns.planOneMemberRuns(rules, runIds)).map((b) => b.batchId);
       if (rules.availableAt > this.clock.now()) {
         await this.relay.enqueueBatches(workspaceId, batches, rules.availableAt);
         continue;
       }
-      tasks.push(...batches.map((batchId) => () => this.sendInline(workspaceId, batchId)));
+      const left = await this.eventBatches.send(campaign, channel, this.policy.runMessages(campaign, null), batches);
+      tasks.push(...left.map((batchId) => () => this.sendInline(workspaceId, batchId)));
     }
     await inPool(tasks, LAUNCH_CONCURRENCY);
   }
@@ -107,7 +112,10 @@ export class TriggerLauncherService {
    * from the current quota; the quota is still asked once per campaign and launch). Null when
    * the runs must take the keyset planner.
    */
-  private async fastRules(workspaceId: string, campaignId: string): Promise<EventRunRules | null> {
+  private async fastRules(
+    workspaceId: string,
+    campaignId: string,
+  ): Promise<{ rules: EventRunRules; campaign: CampaignEntity; channel: ChannelEntity } | null> {
     const campaign = await this.campaigns.find(workspaceId, campaignId);
     if (campaign === null || campaign.status !== CampaignStatus.Active || campaign.trigger.type !== 'event')
       return null;
@@ -117,7 +125,7 @@ export class TriggerLauncherService {
     if (marketing && (await this.policy.frequencyCap(channel.id)).max > 0) return null;
     if ((await this.policy.quota(channel)).remaining !== null) return null;
     const now = this.clock.now();
-    return {
+    const rules: EventRunRules = {
       workspaceId,
       campaignId,
       channelId: channel.id,
@@ -127,5 +135,6 @@ export class TriggerLauncherService {
         : now,
       leaseMs: this.config.delivery.leaseMs,
     };
+    return { rules, campaign, channel };
   }
 }
