@@ -67,25 +67,34 @@ export class TriggerLauncherService {
   async launchMany(workspaceId: string, runs: NewRun[]): Promise<void> {
     const byCampaign = new Map<string, string[]>();
     for (const r of this.dueNow(runs)) byCampaign.set(r.campaignId, [...(byCampaign.get(r.campaignId) ?? []), r.runId]);
-    const tasks: Array<() => Promise<void>> = [];
-    for (const [campaignId, runIds] of byCampaign) {
-      const fast = await this.fastRules(workspaceId, campaignId);
-      if (fast === null) {
-        tasks.push(
-          ...runIds.map((runId) => () => this.launchOne(workspaceId, runId).catch((e) => this.leave(runId, e))),
-        );
-        continue;
-      }
-      const { rules, campaign, channel } = fast;
-      const batches = (await this.eventRuns.planOneMemberRuns(rules, runIds)).map((b) => b.batchId);
-      if (rules.availableAt > this.clock.now()) {
-        await this.relay.enqueueBatches(workspaceId, batches, rules.availableAt);
-        continue;
-      }
-      const left = await this.eventBatches.send(campaign, channel, this.policy.runMessages(campaign, null), batches);
-      tasks.push(...left.map((batchId) => () => this.sendInline(workspaceId, batchId)));
+    // Campaigns side by side; one failing (LINE's quota call, a statement) leaves only its runs.
+    await Promise.all(
+      [...byCampaign].map(([campaignId, runIds]) =>
+        this.launchCampaign(workspaceId, campaignId, runIds).catch((e: unknown) =>
+          this.leave(`${runIds.length} runs of campaign ${campaignId}`, e),
+        ),
+      ),
+    );
+  }
+
+  private async launchCampaign(workspaceId: string, campaignId: string, runIds: string[]): Promise<void> {
+    const fast = await this.fastRules(workspaceId, campaignId);
+    if (fast === null) {
+      const plans = runIds.map(
+        (runId) => () => this.launchOne(workspaceId, runId).catch((e: unknown) => this.leave(`run ${runId}`, e)),
+      );
+      return inPool(plans, LAUNCH_CONCURRENCY);
     }
-    await inPool(tasks, LAUNCH_CONCURRENCY);
+    const { rules, campaign, channel } = fast;
+    const batches = (await this.eventRuns.planOneMemberRuns(rules, runIds)).map((b) => b.batchId);
+    if (rules.availableAt > this.clock.now()) {
+      return this.relay.enqueueBatches(workspaceId, batches, rules.availableAt);
+    }
+    const left = await this.eventBatches.send(campaign, channel, this.policy.runMessages(campaign, null), batches);
+    await inPool(
+      left.map((batchId) => () => this.sendInline(workspaceId, batchId)),
+      LAUNCH_CONCURRENCY,
+    );
   }
 
   /** Plans one run with the keyset planner and sends it here when it is one batch. */
@@ -101,8 +110,9 @@ export class TriggerLauncherService {
     });
   }
 
-  private leave(runId: string, e: unknown): void {
-    this.logger.warn(`run ${runId} left to the reconciler: ${e instanceof Error ? e.message : String(e)}`);
+  /** The reconciler owns what failed here (due runs still scheduled, batches pending or with an expired lease). */
+  private leave(what: string, e: unknown): void {
+    this.logger.warn(`${what} left to the reconciler: ${e instanceof Error ? e.message : String(e)}`);
   }
 
   /**
