@@ -19,6 +19,10 @@ import { BatchSenderService } from './sending/batch-sender.service';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { CampaignSchedulerService } from './outbox/campaign-scheduler.service';
 import { TriggerMatcherService } from './triggers/trigger-matcher.service';
+import { TriggerLauncherService } from './triggers/trigger-launcher.service';
+import { EventRunsRepository } from './triggers/event-runs.repository';
+import { EventBatchesRepository } from './triggers/event-batches.repository';
+import { EventBatchesSender } from './triggers/event-batches.sender';
 import { CampaignsController } from './http/campaigns.controller';
 
 const SERVICES = [
@@ -35,6 +39,10 @@ const SERVICES = [
   OutboxRelay,
   CampaignSchedulerService,
   TriggerMatcherService,
+  TriggerLauncherService,
+  EventRunsRepository,
+  EventBatchesRepository,
+  EventBatchesSender,
 ];
 
 /** Campaigns and their delivery pipeline, for the api and the worker. */
