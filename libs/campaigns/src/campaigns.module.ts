@@ -21,7 +21,6 @@ import { CampaignSchedulerService } from './outbox/campaign-scheduler.service';
 import { TriggerMatcherService } from './triggers/trigger-matcher.service';
 import { TriggerLauncherService } from './triggers/trigger-launcher.service';
 import { EventRunsRepository } from './triggers/event-runs.repository';
-import { EventBatchesRepository } from './triggers/event-batches.repository';
 import { EventBatchesSender } from './triggers/event-batches.sender';
 import { CampaignsController } from './http/campaigns.controller';
 
@@ -41,7 +40,6 @@ const SERVICES = [
   TriggerMatcherService,
   TriggerLauncherService,
   EventRunsRepository,
-  EventBatchesRepository,
   EventBatchesSender,
 ];
 

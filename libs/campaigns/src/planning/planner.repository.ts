@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { MULTICAST_MAX } from '@app/delivery';
 import { RunStatus, type CampaignRunEntity } from '../entities/campaign-run.entity';
 import { audienceSql } from './audience-source';
-import { CAPPED_SQL, SKIP_SQL } from './planner.sql';
+import { CAPPED_SQL, INSERT_BATCH_SQL, INSERT_SKIP_SQL, SKIP_SQL } from './planner.sql';
 
 export interface PlanRules {
   channelId: string;
@@ -193,8 +193,7 @@ export class PlannerRepository {
            SELECT member_id, (row_number() OVER (ORDER BY member_id) - 1) / ${MULTICAST_MAX} AS b FROM (${source}) src
          ),
          batches AS (
-           INSERT INTO delivery_batches
-             (run_id, campaign_id, workspace_id, channel_id, seq, status, recipient_count, member_ids, available_at, enqueued_at)
+           ${INSERT_BATCH_SQL}
            SELECT ${n(run.id)}::uuid, ${n(rules.campaignId)}::uuid, $1::uuid, ${n(rules.channelId)}::uuid,
              ${n(run.nextBatchSeq)}::int + b::int, 'pending', count(*), array_agg(member_id ORDER BY member_id),
              ${n(rules.availableAt)}, now()
@@ -226,8 +225,7 @@ export class PlannerRepository {
         FROM num
       ),
       skips AS (
-        INSERT INTO delivery_ledger
-          (run_id, campaign_id, channel_id, member_id, line_user_id, status, reason, counts_toward_cap)
+        ${INSERT_SKIP_SQL}
         SELECT ${runId}::uuid, ${campaignId}::uuid, ${channelId}::uuid, member_id, line_user_id,
           'skipped', skip, ${n(rules.countsTowardCap)}::boolean
         FROM fin WHERE skip IS NOT NULL
@@ -235,8 +233,7 @@ export class PlannerRepository {
         RETURNING reason
       ),
       batches AS (
-        INSERT INTO delivery_batches
-          (run_id, campaign_id, workspace_id, channel_id, seq, status, recipient_count, member_ids, available_at, enqueued_at)
+        ${INSERT_BATCH_SQL}
         SELECT ${runId}::uuid, ${campaignId}::uuid, $1::uuid, ${channelId}::uuid,
           ${n(run.nextBatchSeq)}::int + ((rn - 1) / ${MULTICAST_MAX})::int, 'pending', count(*),
           array_agg(member_id ORDER BY member_id), ${n(rules.availableAt)}, now()

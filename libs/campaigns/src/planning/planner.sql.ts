@@ -1,9 +1,23 @@
-/** SQL fragments of planning (see PlannerRepository). */
-export const SKIP_SQL = `
-  CASE WHEN lu.line_user_id IS NULL THEN 'not_linked'
-       WHEN NOT lu.following OR lu.blocked_at IS NOT NULL THEN 'not_following'
-       WHEN cap.member_id IS NOT NULL THEN 'frequency_cap'
-  END`;
+import { SEND_SKIP } from '../sending/batches.types';
+
+/**
+ * SQL fragments of planning, shared by the keyset planner (PlannerRepository) and the set-based
+ * planning of one-member event runs (EventRunsRepository), so both write the same rows by the
+ * same rules. The reachability rule is the one the send-time claim applies.
+ */
+export const REACH_SKIP_SQL = SEND_SKIP;
+export const SKIP_SQL = `coalesce(${REACH_SKIP_SQL}, CASE WHEN cap.member_id IS NOT NULL THEN 'frequency_cap' END)`;
+
+/** A recipient skipped by a rule: its ledger row (`ON CONFLICT (run_id, member_id) DO NOTHING` after it). */
+export const INSERT_SKIP_SQL = `INSERT INTO delivery_ledger
+  (run_id, campaign_id, channel_id, member_id, line_user_id, status, reason, counts_toward_cap)`;
+
+/**
+ * Outbox batches: member_ids ascending, so [1] and [cardinality] bound the range that the
+ * exclusion constraint keeps apart from the run's other batches (the exactly-once guard).
+ */
+export const INSERT_BATCH_SQL = `INSERT INTO delivery_batches
+  (run_id, campaign_id, workspace_id, channel_id, seq, status, recipient_count, member_ids, available_at, enqueued_at)`;
 
 /**
  * Members of the page that reached the frequency cap: marketing sends in the window, counted from

@@ -48,3 +48,17 @@ export interface NewRequest {
   messages: LineMessage[] | null;
   memberIds: string[];
 }
+
+/** One batch's requests and send-time skips, for BatchesRepository.saveRequestsMany. */
+export interface BatchRequests {
+  batch: BatchRef;
+  requests: NewRequest[];
+  skipped: Array<{ memberId: string; reason: string }>;
+}
+
+/** One batch's answers from LINE and whether it is finished, for BatchesRepository.recordOutcomesMany. */
+export interface BatchOutcomes {
+  batch: BatchRef;
+  outcomes: RequestOutcome[];
+  finished: boolean;
+}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { INSERT_BATCH_SQL, INSERT_SKIP_SQL, REACH_SKIP_SQL } from '../planning/planner.sql';
 
 /** What one campaign's group of one-member event runs is planned with. */
 export interface EventRunRules {
@@ -14,8 +15,9 @@ export interface EventRunRules {
 
 /**
  * The set-based planning of many one-member event runs of one campaign: the same rows the
- * keyset planner writes for a one-member audience (guard row, ledger row for a skip, a batch of
- * one, the run's counts and cursor), for all the runs in two statements and one transaction.
+ * keyset planner writes for a one-member audience (ledger row for a skip, a batch of one, the
+ * run's counts and cursor), with its SQL fragments (planner.sql), for all the runs in two
+ * statements and one transaction.
  */
 @Injectable()
 export class EventRunsRepository {
@@ -36,36 +38,30 @@ export class EventRunsRepository {
         [runIds, rules.campaignId, String(rules.leaseMs)],
       );
       if (claimed.length === 0) return [];
+      // The claim above is what makes a run planned once (a racer finds it no longer scheduled);
+      // behind it stand the same guards as the keyset planner's: the batches' exclusion constraint
+      // (a member in a second batch of the run fails the statement) and the ledger's unique
+      // (run_id, member_id) for skips.
       const rows = await em.query<Array<{ id: string; run_id: string }>>(
         `WITH r AS (
            SELECT * FROM unnest($2::uuid[], $3::bigint[]) AS r(run_id, member_id)
          ),
          cand AS (
-           SELECT r.run_id, m.id AS member_id, lu.line_user_id,
-             CASE WHEN lu.line_user_id IS NULL THEN 'not_linked'
-                  WHEN NOT lu.following OR lu.blocked_at IS NOT NULL THEN 'not_following' END AS skip
+           SELECT r.run_id, m.id AS member_id, lu.line_user_id, ${REACH_SKIP_SQL} AS skip
            FROM r JOIN members m ON m.id = r.member_id AND m.workspace_id = $1
            LEFT JOIN line_users lu ON lu.channel_id = $5 AND lu.member_id = m.id
          ),
-         guard AS (
-           INSERT INTO delivery_recipients (run_id, member_id) SELECT run_id, member_id FROM cand
-           ON CONFLICT (run_id, member_id) DO NOTHING
-           RETURNING run_id, member_id
-         ),
-         fin AS (SELECT c.* FROM cand c JOIN guard g ON g.run_id = c.run_id AND g.member_id = c.member_id),
          skips AS (
-           INSERT INTO delivery_ledger
-             (run_id, campaign_id, channel_id, member_id, line_user_id, status, reason, counts_toward_cap)
+           ${INSERT_SKIP_SQL}
            SELECT run_id, $4::uuid, $5::uuid, member_id, line_user_id, 'skipped', skip, $6::boolean
-           FROM fin WHERE skip IS NOT NULL
+           FROM cand WHERE skip IS NOT NULL
            ON CONFLICT (run_id, member_id) DO NOTHING
            RETURNING run_id, reason
          ),
          batches AS (
-           INSERT INTO delivery_batches
-             (run_id, campaign_id, workspace_id, channel_id, seq, status, recipient_count, member_ids, available_at, enqueued_at)
+           ${INSERT_BATCH_SQL}
            SELECT run_id, $4::uuid, $1::uuid, $5::uuid, 0, 'pending', 1, ARRAY[member_id], $7, now()
-           FROM fin WHERE skip IS NULL
+           FROM cand WHERE skip IS NULL
            RETURNING id, run_id
          ),
          upd AS (
