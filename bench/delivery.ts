@@ -4,6 +4,7 @@
 // target ≥ 300,000 recipients/s), for multicast and personalised push. The emulator runs in a worker
 // thread (its own event loop); the engine's workers are processes started from dist/ whose RSS is
 // sampled. Audiences are seeded with generate_series straight into members/line_users.
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Client } from 'pg';
@@ -30,9 +31,26 @@ async function serveEmulator(): Promise<void> {
     settings: { latencyMs: LATENCY_MS },
     maxRecipientsRetained: 100_000,
   });
+  // The sending span is taken where LINE sees it: the arrival of the first accepted send request
+  // and the answer to the last one (the emulator answers LATENCY_MS after arrival).
+  let first: number | null = null;
+  let last: number | null = null;
+  const record = emulator.recorder.send.bind(emulator.recorder);
+  emulator.recorder.send = (r) => {
+    if (r.kind === 'multicast' || r.kind === 'push') {
+      first ??= r.at;
+      last = Date.now();
+    }
+    record(r);
+  };
   parentPort?.postMessage(emulator.url);
   parentPort?.on('message', (m) => {
     if (m === 'stop') void emulator.close().then(() => process.exit(0));
+    if (m === 'span-reset') {
+      first = null;
+      last = null;
+    }
+    if (m === 'span') parentPort?.postMessage({ first, last });
   });
 }
 
@@ -54,6 +72,12 @@ async function main(): Promise<void> {
       'push-max': { type: 'string', default: '100000' },
       workers: { type: 'string', default: '2' },
       'sdk-sample': { type: 'string', default: '200' },
+      // e.g. --only multicast-on,push-off (default: all four)
+      only: { type: 'string', default: 'multicast-on,push-on,multicast-off,push-off' },
+      // Where the time goes: V8 CPU profiles of the workers (written on their exit) into this directory,
+      // and PostgreSQL's sessions sampled every 50 ms (state, wait event, statement) while sending.
+      'cpu-prof': { type: 'string' },
+      'pg-sample': { type: 'boolean', default: false },
     },
   });
   const sizes = values.sizes.split(',').map(Number);
@@ -65,6 +89,11 @@ async function main(): Promise<void> {
     thread.once('message', (m: string) => resolve(m));
     thread.once('error', reject);
   });
+  const span = async (): Promise<{ first: number | null; last: number | null }> =>
+    new Promise((resolve) => {
+      thread.once('message', resolve);
+      thread.postMessage('span');
+    });
   const emu = async <T>(path: string, init?: RequestInit): Promise<T> => {
     const res = await fetch(`${emuUrl}/_emulator${path}`, {
       ...init,
@@ -150,27 +179,39 @@ async function main(): Promise<void> {
       `limits off = emulator buckets off and DELIVERY_RATE_PERCENT=1000`,
   );
   out(
-    '| audience | kind | LINE limits | recipients/s | LINE requests/s | 429s | time | time LINE allows | ratio | worker peak RSS |',
+    'end to end = campaign created → last request answered; sending = first LINE request → last answered; ' +
+      'first request = campaign created → first LINE request; recipients/s over the end-to-end time',
   );
-  out('|---|---|---|---|---|---|---|---|---|---|');
+  out(
+    '| audience | kind | LINE limits | recipients/s | LINE requests/s | 429s | end to end | sending | first request | planned (±0.2 s) | time LINE allows | end-to-end ratio | sending ratio (off: recipients/s while sending) | worker peak RSS | load 1/5 min |',
+  );
+  out('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   const results: Array<{ n: number; kind: string; limits: boolean; perSec: number }> = [];
   for (const limits of [true, false]) {
     await emu('/settings', { method: 'PUT', body: JSON.stringify({ rateLimits: limits }) });
     for (const kind of ['multicast', 'push'] as const) {
+      if (!values.only.split(',').includes(`${kind}-${limits ? 'on' : 'off'}`)) continue;
       for (const n of sizes) {
         if (kind === 'push' && n > pushMax) {
           const ideal = n / 2000;
           out(
-            `| ${n.toLocaleString()} | push | ${limits ? 'on' : 'off'} | not run (--push-max ${pushMax}) | | | | ${ideal.toFixed(1)} s | | |`,
+            `| ${n.toLocaleString()} | push | ${limits ? 'on' : 'off'} | not run (--push-max ${pushMax}) | | | | | | | ${ideal.toFixed(1)} s | | | | |`,
           );
           continue;
         }
         await flushPrefix();
         const workers: WorkerProcess[] = Array.from({ length: workerCount }, () =>
-          spawnWorker({ ...env, DELIVERY_RATE_PERCENT: limits ? '99' : '1000' }),
+          spawnWorker({
+            ...env,
+            DELIVERY_RATE_PERCENT: limits ? '99' : '1000',
+            ...(values['cpu-prof'] === undefined
+              ? {}
+              : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}` }),
+          }),
         );
         await sleep(4000); // boot
         const before = await emu<Counts>('/counts');
+        thread.postMessage('span-reset');
         t0 = Date.now();
         const created = await campaigns.create(workspaceId, {
           name: `${kind} ${n} ${limits ? 'on' : 'off'}`,
@@ -180,13 +221,34 @@ async function main(): Promise<void> {
           trigger: { type: 'now' },
         });
         let view = await campaigns.get(workspaceId, created.id);
+        const sessions = new Map<string, number>();
+        let samples = 0;
+        let plannedAt: number | null = null;
         while (view.status !== 'completed') {
           for (const w of workers) w.sample();
-          await sleep(200);
+          if (values['pg-sample']) {
+            for (let i = 0; i < 4; i++) {
+              const act = await sql.query<{ what: string }>(
+                `SELECT coalesce(wait_event_type || ':' || wait_event, 'cpu') || ' ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS what
+                 FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND pid <> pg_backend_pid()`,
+                [DB],
+              );
+              samples++;
+              for (const r of act.rows) sessions.set(r.what, (sessions.get(r.what) ?? 0) + 1);
+              await sleep(50);
+            }
+          } else await sleep(200);
           view = await campaigns.get(workspaceId, created.id);
+          const planning = (view.progress.runsByStatus.planning ?? 0) + (view.progress.runsByStatus.scheduled ?? 0);
+          if (plannedAt === null && planning === 0) plannedAt = Date.now();
           if (Date.now() - t0 > 1_800_000) throw new Error(`stuck: ${JSON.stringify(view.progress)}`);
         }
-        const secs = (Date.now() - t0) / 1000;
+        const { first, last } = await span();
+        // End to end stops at LINE's answer to the last request, not at our next poll (200 ms).
+        const secs = ((last ?? Date.now()) - t0) / 1000;
+        const sending = first === null || last === null ? 0 : (last - first) / 1000;
+        const firstAfter = first === null ? 0 : (first - t0) / 1000;
+        const plannedIn = ((plannedAt ?? Date.now()) - t0) / 1000;
         const after = await emu<Counts>('/counts');
         const reqs = after.requests.multicast + after.requests.push - before.requests.multicast - before.requests.push;
         const r429 = (after.rejected['429'] ?? 0) - (before.rejected['429'] ?? 0);
@@ -196,9 +258,18 @@ async function main(): Promise<void> {
         const perSec = Math.round(view.progress.sent / secs);
         results.push({ n, kind, limits, perSec });
         out(
-          `| ${n.toLocaleString()} | ${kind} | ${limits ? 'on' : 'off'} | ${perSec.toLocaleString()} | ${Math.round(reqs / secs).toLocaleString()} | ${r429} | ${secs.toFixed(1)} s | ${limits ? `${ideal.toFixed(1)} s` : '–'} | ${limits ? `${(secs / ideal).toFixed(3)} ×` : '–'} | ${(peak / 1048576).toFixed(0)} MB |`,
+          `| ${n.toLocaleString()} | ${kind} | ${limits ? 'on' : 'off'} | ${perSec.toLocaleString()} | ${Math.round(reqs / secs).toLocaleString()} | ${r429} | ${secs.toFixed(2)} s | ${sending.toFixed(2)} s | ${firstAfter.toFixed(2)} s | ${plannedIn.toFixed(1)} s | ${limits ? `${ideal.toFixed(1)} s` : '–'} | ${limits ? `${(secs / ideal).toFixed(3)} ×` : '–'} | ${limits ? `${(sending / ideal).toFixed(3)} ×` : `${Math.round(view.progress.sent / Math.max(sending, 0.001)).toLocaleString()}/s`} | ${(peak / 1048576).toFixed(0)} MB | ${loadavg()
+            .slice(0, 2)
+            .map((l) => l.toFixed(1))
+            .join(' / ')} |`,
         );
         if (view.progress.sent !== n) out(`  !! sent ${view.progress.sent} of ${n}`);
+        if (samples > 0) {
+          out(`  active PostgreSQL sessions, mean over ${samples} samples (wait event or cpu, statement):`);
+          for (const [what, k] of [...sessions].sort((x, y) => y[1] - x[1]).slice(0, 8)) {
+            out(`    ${(k / samples).toFixed(2)}  ${what}`);
+          }
+        }
       }
     }
   }

@@ -1,9 +1,9 @@
 // npm run bench:triggers [-- --rate 500 --seconds 10 --workers 2 --drain 30 --timeout 180]
 // Event-triggered latency: from POST /events (purchase) to the thank-you at the emulator, at a
-// steady rate. The emulator runs in a worker thread; the api in this process; the engine's workers
-// are processes started from dist/. Latency = emulator's record time − the moment the POST was sent,
-// broken down by stage from PostgreSQL's timestamps: POST → event committed (received_at), → run
-// created by the trigger processor (after the Redis-stream relay and the trigger-events job), →
+// steady rate. The emulator runs in a worker thread; the api in a process of its own; the engine's
+// workers are processes started from dist/. Latency = emulator's record time − the moment the POST
+// was sent, broken down by stage from PostgreSQL's timestamps: event committed (received_at) → run
+// created (the worker's stream relay matched it) → batch written (planned) → batch claimed →
 // request accepted. Bounded: deliveries are awaited at most --drain s, the whole run --timeout s
 // (a watchdog prints what it has and SIGKILLs the workers), every HTTP call has a timeout.
 import { ChildProcess, spawn } from 'node:child_process';
@@ -187,19 +187,25 @@ async function main(): Promise<void> {
     `offered ${offered.toFixed(0)} events/s; POST failures ${postFailures}; delivered ${latencies.length}/${total}; ` +
       `POST /events → message at the emulator: ${fmt(latencies)}\n`,
   );
-  // Stages, from PostgreSQL's clock (same host): ingest commit → trigger run created → LINE accepted.
-  const stages = await sql.query<{ relay: number; send: number }>(
+  // Stages, from PostgreSQL's clock (same host; each stamp is its transaction's start): ingest →
+  // trigger run created (stream relay read + match) → batch written (planning) → batch claimed by
+  // the sender → LINE accepted (the answer recorded).
+  const stages = await sql.query<{ relay: number; plan: number; claim: number; send: number }>(
     `SELECT extract(epoch FROM (r.created_at - e.received_at)) * 1000 AS relay,
-            extract(epoch FROM (q.accepted_at - r.created_at)) * 1000 AS send
+            extract(epoch FROM (b.created_at - r.created_at)) * 1000 AS plan,
+            extract(epoch FROM (b.first_attempt_at - b.created_at)) * 1000 AS claim,
+            extract(epoch FROM (q.accepted_at - b.first_attempt_at)) * 1000 AS send
      FROM events e JOIN campaign_runs r ON r.run_key = 'event:' || e.id
      JOIN delivery_batches b ON b.run_id = r.id JOIN delivery_requests q ON q.batch_id = b.id
      WHERE e.workspace_id = $1 AND q.status = 'accepted'`,
     [workspaceId],
   );
-  const relay = stages.rows.map((r) => Math.round(Number(r.relay))).sort((a, b) => a - b);
-  const send = stages.rows.map((r) => Math.round(Number(r.send))).sort((a, b) => a - b);
-  process.stdout.write(`  event committed → run created (stream relay + trigger job): ${fmt(relay)}\n`);
-  process.stdout.write(`  run created → LINE accepted (plan + batch job + send): ${fmt(send)}\n`);
+  const stage = (k: 'relay' | 'plan' | 'claim' | 'send'): number[] =>
+    stages.rows.map((r) => Math.round(Number(r[k]))).sort((a, b) => a - b);
+  process.stdout.write(`  event committed → run created (stream relay + match): ${fmt(stage('relay'))}\n`);
+  process.stdout.write(`  run created → batch written (planning): ${fmt(stage('plan'))}\n`);
+  process.stdout.write(`  batch written → claimed by the sender: ${fmt(stage('claim'))}\n`);
+  process.stdout.write(`  claimed → LINE accepted (render, request stored, push, answer): ${fmt(stage('send'))}\n`);
   const stop = (w: WorkerProcess): Promise<void> =>
     Promise.race([w.kill('SIGTERM'), sleep(10_000).then(() => w.kill('SIGKILL'))]);
   await Promise.all(workers.map(stop));

@@ -12,6 +12,7 @@ import { DeliveryRecipientLedgerView1795435918300 } from './1795435918300-Delive
 import { SegmentSnapshotMembersErasure1795436297873 } from './1795436297873-SegmentSnapshotMembersErasure';
 import { EventsWithoutMemberFkPointsBalanceAt1796056883635 } from './1796056883635-EventsWithoutMemberFkPointsBalanceAt';
 import { EventsMemberErasure1796056883700 } from './1796056883700-EventsMemberErasure';
+import { DeliveryBatchRangeGuard1796056978246 } from './1796056978246-DeliveryBatchRangeGuard';
 import { SegmentsMemberScanIndexes1796058393645 } from './1796058393645-SegmentsMemberScanIndexes';
 // <imports>
 
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   SegmentSnapshotMembersErasure1795436297873,
   EventsWithoutMemberFkPointsBalanceAt1796056883635,
   EventsMemberErasure1796056883700,
+  DeliveryBatchRangeGuard1796056978246,
   SegmentsMemberScanIndexes1796058393645,
   // <migrations>
 ];

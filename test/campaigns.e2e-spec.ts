@@ -275,6 +275,70 @@ describe('campaigns over HTTP (segments, triggers, rules) through the LINE emula
     for (const app of [api, worker]) app.get(DeliveryClock).reset();
   });
 
+  it('two capped marketing campaigns planned at the same moment never exceed the cap for a member', async () => {
+    await seedAudience(ctx.sql, workspaceId, channelId, 4001, 300, { prefix: 'c', someNotFollowing: false });
+    const ids = Array.from({ length: 300 }, (_, k) => `c${4001 + k}`);
+    expect(
+      (await settings({ quietStart: '00:00', quietEnd: '00:00', frequencyCapMax: 1, frequencyCapDays: 7 })).status,
+    ).toBe(200);
+    await new Promise((r) => setTimeout(r, 2_100)); // the worker caches channel settings for 2 s
+    // Created together: the worker plans both at once (runs concurrency 4), before either has sent.
+    const [a, b] = await Promise.all(
+      ['race A', 'race B'].map((text) =>
+        call<CampaignView>('POST', '/campaigns', {
+          name: text,
+          channelId,
+          audience: { type: 'members', externalIds: ids },
+          messages: [{ type: 'text', text }],
+          trigger: { type: 'now' },
+        }),
+      ),
+    );
+    const done = await Promise.all([a, b].map((c) => waitFor(c.body.id, (v) => v.status === 'completed')));
+    // Checked from what LINE (the emulator) received: every member exactly one of the two.
+    const counts = ids.map((_, k) => received(4001 + k).filter((t) => t.startsWith('race')).length);
+    expect(counts.filter((n) => n !== 1)).toEqual([]);
+    expect(done[0].progress.sent + done[1].progress.sent).toBe(300);
+    expect((done[0].progress.skipped.frequency_cap ?? 0) + (done[1].progress.skipped.frequency_cap ?? 0)).toBe(300);
+    await settings({ quietStart: '00:00', quietEnd: '00:00', frequencyCapMax: 0 });
+    await new Promise((r) => setTimeout(r, 2_100));
+  });
+
+  it('skips at send time a segment member who unfollowed after planning, and counts the skip', async () => {
+    await seedAudience(ctx.sql, workspaceId, channelId, 6001, 20, { prefix: 'u', someNotFollowing: false });
+    const segment = await api.get(SegmentsService).create(workspaceId, {
+      name: 'points ≥ 6001',
+      channelId,
+      rules: { attr: 'pointsBalance', op: 'gte', value: 6001 },
+    });
+    expect((await settings({ quietStart: '21:00', quietEnd: '09:00', frequencyCapMax: 0 })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 2_100)); // the worker caches channel settings for 2 s
+    setNow(new Date('2026-07-01T22:00:00+09:00'));
+    const held = await call<CampaignView>('POST', '/campaigns', {
+      name: 'unfollow',
+      channelId,
+      audience: { type: 'segment', segmentId: segment.id },
+      messages: [{ type: 'text', text: 'held' }],
+      trigger: { type: 'now' },
+    });
+    // Planned during quiet hours: queued (planning trusts the segment), nothing sent yet.
+    await waitFor(held.body.id, (v) => v.progress.queued === 20);
+    await ctx.sql.query(
+      `UPDATE line_users SET following = false
+       WHERE member_id = (SELECT id FROM members WHERE workspace_id = $1 AND external_id = 'u6005')`,
+      [workspaceId],
+    );
+    setNow(new Date('2026-07-02T09:00:30+09:00'));
+    const done = await waitFor(held.body.id, (v) => v.status === 'completed');
+    expect(done.progress.sent).toBe(19);
+    expect(done.progress.skipped).toEqual({ not_following: 1 });
+    expect(received(6005)).toEqual([]);
+    expect(received(6006)).toEqual(['held']);
+    await settings({ quietStart: '00:00', quietEnd: '00:00', frequencyCapMax: 0 });
+    for (const app of [api, worker]) app.get(DeliveryClock).reset();
+    await new Promise((r) => setTimeout(r, 2_100));
+  });
+
   it('runs a scheduled one-off at its time and a recurring campaign once per occurrence', async () => {
     await seedAudience(ctx.sql, workspaceId, channelId, 3001, 3, { prefix: 'r', someNotFollowing: false });
     const ids = ['r3001', 'r3002', 'r3003'];

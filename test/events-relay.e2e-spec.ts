@@ -146,4 +146,58 @@ describe('trigger stream relay (publication after commit through a Redis stream)
     expect(await pending()).toBe(0);
     expect(await outboxRows()).toBe(0);
   });
+
+  it('hands small member rows to the consumer in the transaction that deletes them; bigger rows become jobs', async () => {
+    const before = await redis.xlen(stream);
+    await post([pageView('i-1', 'im-1'), pageView('i-2', 'im-2')]);
+    await post([pageView('i-3', 'im-3'), pageView('i-4', 'im-3'), pageView('i-5', 'im-4')]);
+    await streamLength(before + 2);
+    const seen: Array<{ workspaceId: string; eventIds: string[]; rowsInTx: number }> = [];
+    const taken = await relay.relayNew(conn, 'c-1', 200, 64, {
+      maxIds: 2,
+      consume: async (em, batches) => {
+        // Inside the publisher's transaction: the rows are still there (deleted after the consumer).
+        const [{ n }] = await em.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM trigger_outbox`);
+        for (const b of batches) seen.push({ ...b, rowsInTx: n });
+      },
+    });
+    expect(taken).toBe(2);
+    const ids = (
+      await h.ctx.sql.query<{ id: string; event_id: string }>(
+        `SELECT id, event_id FROM events WHERE event_id LIKE 'i-%' ORDER BY event_id`,
+      )
+    ).rows;
+    expect(seen).toEqual([{ workspaceId: h.workspaceId, eventIds: [ids[0].id, ids[1].id], rowsInTx: 2 }]);
+    expect(await jobIdsOf(ids.map((r) => r.id))).toEqual(
+      ids
+        .slice(2)
+        .map((r) => `member-event-${r.id} member-event`)
+        .sort(),
+    );
+    expect(await outboxRows()).toBe(0);
+    expect(await pending()).toBe(0);
+  });
+
+  it("rolls back on the consumer's failure: the row stays and the entry stays pending for a retry", async () => {
+    const before = await redis.xlen(stream);
+    await post([pageView('f-1', 'im-5')]);
+    await streamLength(before + 1);
+    const failing = {
+      maxIds: 100,
+      consume: (): Promise<void> => Promise.reject(new Error('matcher down')),
+    };
+    await expect(relay.relayNew(conn, 'c-1', 200, 64, failing)).rejects.toThrow('matcher down');
+    expect(await outboxRows()).toBe(1);
+    expect(await pending()).toBe(1);
+    const seen: string[][] = [];
+    expect(
+      await relay.reclaim('c-2', 0, 64, {
+        maxIds: 100,
+        consume: (_em, batches) => Promise.resolve(void seen.push(...batches.map((b) => b.eventIds))),
+      }),
+    ).toBe(1);
+    expect(seen).toHaveLength(1);
+    expect(await outboxRows()).toBe(0);
+    expect(await pending()).toBe(0);
+  });
 });

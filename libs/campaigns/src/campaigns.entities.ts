@@ -3,7 +3,6 @@ import { CampaignRunEntity } from './entities/campaign-run.entity';
 import { ChannelDeliverySettingsEntity } from './entities/channel-delivery-settings.entity';
 import { DeliveryBatchEntity } from './entities/delivery-batch.entity';
 import { DeliveryLedgerEntity } from './entities/delivery-ledger.entity';
-import { DeliveryRecipientEntity } from './entities/delivery-recipient.entity';
 import { DeliveryRequestEntity } from './entities/delivery-request.entity';
 
 export const CAMPAIGN_ENTITIES = [
@@ -12,6 +11,5 @@ export const CAMPAIGN_ENTITIES = [
   DeliveryBatchEntity,
   DeliveryRequestEntity,
   DeliveryLedgerEntity,
-  DeliveryRecipientEntity,
   ChannelDeliverySettingsEntity,
 ];

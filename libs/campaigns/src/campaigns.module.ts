@@ -10,6 +10,7 @@ import { CampaignsRepository } from './campaigns/campaigns.repository';
 import { CampaignsService } from './campaigns/campaigns.service';
 import { DeliveryPolicyService } from './campaigns/delivery-policy.service';
 import { PlannerRepository } from './planning/planner.repository';
+import { RunStateRepository } from './planning/run-state.repository';
 import { RunPlannerService } from './planning/run-planner.service';
 import { RunGuards } from './planning/run-guards';
 import { AudienceSnapshotter } from './planning/audience-snapshotter';
@@ -18,6 +19,9 @@ import { BatchSenderService } from './sending/batch-sender.service';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { CampaignSchedulerService } from './outbox/campaign-scheduler.service';
 import { TriggerMatcherService } from './triggers/trigger-matcher.service';
+import { TriggerLauncherService } from './triggers/trigger-launcher.service';
+import { EventRunsRepository } from './triggers/event-runs.repository';
+import { EventBatchesSender } from './triggers/event-batches.sender';
 import { CampaignsController } from './http/campaigns.controller';
 
 const SERVICES = [
@@ -25,6 +29,7 @@ const SERVICES = [
   CampaignsService,
   DeliveryPolicyService,
   PlannerRepository,
+  RunStateRepository,
   RunPlannerService,
   RunGuards,
   AudienceSnapshotter,
@@ -33,6 +38,9 @@ const SERVICES = [
   OutboxRelay,
   CampaignSchedulerService,
   TriggerMatcherService,
+  TriggerLauncherService,
+  EventRunsRepository,
+  EventBatchesSender,
 ];
 
 /** Campaigns and their delivery pipeline, for the api and the worker. */

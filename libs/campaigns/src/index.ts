@@ -14,4 +14,5 @@ export * from './sending/batch-sender.service';
 export * from './outbox/outbox-relay.service';
 export * from './outbox/campaign-scheduler.service';
 export * from './triggers/trigger-matcher.service';
+export * from './triggers/trigger-launcher.service';
 export * from './campaigns.module';

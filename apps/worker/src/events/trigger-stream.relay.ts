@@ -2,19 +2,36 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type Redis from 'ioredis';
+import type { EntityManager } from 'typeorm';
 import { REDIS } from '@app/common';
-import { TriggerRelay } from '@app/members';
+import { InlineTriggerConsumer, TriggerEventBatch, TriggerRelay } from '@app/members';
+import { NewRun, TriggerLauncherService, TriggerMatcherService } from '@app/campaigns';
 
-/** XREADGROUP BLOCK: an announced event reaches BullMQ within milliseconds of the commit. */
+/** XREADGROUP BLOCK: an announced event reaches the matcher within milliseconds of the commit. */
 const BLOCK_MS = 1_000;
 /** How often pending entries of dead consumers are looked for, and how idle they must be. */
 const RECLAIM_EVERY_MS = 30_000;
 const RECLAIM_IDLE_MS = 60_000;
 const RETRY_MS = 1_000;
+/** Entries (outbox rows) taken per read: under load one transaction matches many events. */
+const READ_COUNT = 128;
+/**
+ * Outbox rows with at most this many events are matched in the relay's transaction; bigger
+ * ones (bulk loads, imports) become trigger-events jobs, so that a 10,000-event batch neither
+ * holds the relay nor makes one huge transaction.
+ */
+const INLINE_MAX_EVENTS = 100;
+/**
+ * Launches (the due runs of one read: planned set-based, then sent) in progress at once per
+ * worker; the relay waits for one to end before reading more, so a backlog waits in the stream.
+ */
+const MAX_LAUNCHING = 8;
 
 /**
- * Runs the trigger stream relay: committed outbox rows announced by the api (or by imports in this
- * worker) become trigger-events jobs. Any number of workers may run it: each is a consumer of the
+ * Runs the trigger stream relay: committed outbox rows announced by the api (or by imports in
+ * this worker) are matched against the event campaigns in one transaction per read (runs
+ * inserted, rows deleted, then the entries acknowledged), and the runs due now are planned and
+ * sent at once, without a queue hop. Any number of workers may run it: each is a consumer of the
  * same group, and the outbox rows are taken with SKIP LOCKED.
  */
 @Injectable()
@@ -24,10 +41,13 @@ export class TriggerStreamRelay implements OnApplicationBootstrap, OnApplication
   private conn: Redis | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private readonly launching = new Set<Promise<void>>();
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly relay: TriggerRelay,
+    private readonly matcher: TriggerMatcherService,
+    private readonly launcher: TriggerLauncherService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -40,6 +60,22 @@ export class TriggerStreamRelay implements OnApplicationBootstrap, OnApplication
     this.stopped = true;
     this.conn?.disconnect();
     await this.running;
+    await Promise.all(this.launching);
+  }
+
+  /** A consumer for one read: matches in the publisher's transaction and remembers the runs made. */
+  private inline(created: Array<{ workspaceId: string; runs: NewRun[] }>): InlineTriggerConsumer {
+    return {
+      maxIds: INLINE_MAX_EVENTS,
+      consume: async (em: EntityManager, batches: TriggerEventBatch[]): Promise<void> => {
+        const byWorkspace = new Map<string, string[]>();
+        for (const b of batches)
+          byWorkspace.set(b.workspaceId, [...(byWorkspace.get(b.workspaceId) ?? []), ...b.eventIds]);
+        for (const [workspaceId, eventIds] of byWorkspace) {
+          created.push({ workspaceId, runs: await this.matcher.matchMemberEvents(em, workspaceId, eventIds) });
+        }
+      },
+    };
   }
 
   private async run(conn: Redis): Promise<void> {
@@ -51,11 +87,15 @@ export class TriggerStreamRelay implements OnApplicationBootstrap, OnApplication
           await this.relay.ensureGroup();
           groupReady = true;
         }
+        while (this.launching.size >= MAX_LAUNCHING) await Promise.race(this.launching);
+        const created: Array<{ workspaceId: string; runs: NewRun[] }> = [];
         if (Date.now() >= nextReclaim) {
           nextReclaim = Date.now() + RECLAIM_EVERY_MS;
-          await this.relay.reclaim(this.consumer, RECLAIM_IDLE_MS);
+          await this.relay.reclaim(this.consumer, RECLAIM_IDLE_MS, 64, this.inline(created));
         }
-        await this.relay.relayNew(conn, this.consumer, BLOCK_MS);
+        await this.relay.relayNew(conn, this.consumer, BLOCK_MS, READ_COUNT, this.inline(created));
+        // Only after the commit: a rolled-back read created nothing.
+        for (const { workspaceId, runs } of created) if (runs.length > 0) this.start(workspaceId, runs);
       } catch (e) {
         if (this.stopped) return;
         // The stream may have been deleted (FLUSHDB): recreate the group on the next pass.
@@ -66,5 +106,16 @@ export class TriggerStreamRelay implements OnApplicationBootstrap, OnApplication
         await new Promise((r) => setTimeout(r, RETRY_MS));
       }
     }
+  }
+
+  /** Plans and sends the runs beside the relay loop; a failure leaves them to the reconciler. */
+  private start(workspaceId: string, runs: NewRun[]): void {
+    const p: Promise<void> = this.launcher
+      .launchMany(workspaceId, runs)
+      .catch((e: unknown) => {
+        this.logger.warn(`${runs.length} runs left to the reconciler: ${e instanceof Error ? e.message : String(e)}`);
+      })
+      .finally(() => this.launching.delete(p));
+    this.launching.add(p);
   }
 }

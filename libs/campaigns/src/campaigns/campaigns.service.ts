@@ -273,12 +273,15 @@ export class CampaignsService {
       throw CampaignsException.invalidState('Event-triggered campaigns have no audience to preview');
     const channel = await this.channels.get(workspaceId, c.channelId);
     let source: RunSource = sourceOf(c);
+    const now = this.clock.now();
     if (source.kind === 'segment') {
-      source = { ...source, snapshotId: await this.snapshotter.snapshot(workspaceId, channel.id, source.segmentId) };
+      source = {
+        ...source,
+        snapshotId: await this.snapshotter.snapshot(workspaceId, channel.id, source.segmentId, now),
+      };
     }
     const cap = await this.policy.frequencyCap(channel.id);
     const marketing = c.category === CampaignCategory.Marketing;
-    const now = this.clock.now();
     const run = {
       workspaceId,
       id: '00000000-0000-0000-0000-000000000000',

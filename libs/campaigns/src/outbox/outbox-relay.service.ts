@@ -39,6 +39,29 @@ export class OutboxRelay {
     );
   }
 
+  /**
+   * Enqueues pages of batches in order, one call at a time, without the caller waiting: planning
+   * goes on with the next page meanwhile. A failed enqueue loses nothing (the batches are in the
+   * outbox and the reconciler enqueues them) but `drain` still reports it, after the rest.
+   */
+  pipeline(workspaceId: string, availableAt: Date): { enqueue(batchIds: string[]): void; drain(): Promise<void> } {
+    let chain: Promise<Error | null> = Promise.resolve(null);
+    return {
+      enqueue: (batchIds) => {
+        chain = chain.then((failed) =>
+          this.enqueueBatches(workspaceId, batchIds, availableAt).then(
+            () => failed,
+            (e: unknown) => failed ?? (e instanceof Error ? e : new Error(String(e))),
+          ),
+        );
+      },
+      drain: async () => {
+        const failed = await chain;
+        if (failed !== null) throw failed;
+      },
+    };
+  }
+
   async enqueueRun(workspaceId: string, campaignId: string, runId: string, delayMs = 0, generation = 0): Promise<void> {
     await this.runs.add(
       'plan',

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { MULTICAST_MAX } from '@app/delivery';
 import { RunStatus, type CampaignRunEntity } from '../entities/campaign-run.entity';
 import { audienceSql } from './audience-source';
+import { CAPPED_SQL, INSERT_BATCH_SQL, INSERT_SKIP_SQL, SKIP_SQL } from './planner.sql';
 
 export interface PlanRules {
   channelId: string;
@@ -39,25 +40,15 @@ export interface PlannedPage {
   nextBatchSeq: number;
 }
 
-const SKIP_SQL = `
-  CASE WHEN lu.line_user_id IS NULL THEN 'not_linked'
-       WHEN NOT lu.following OR lu.blocked_at IS NOT NULL THEN 'not_following'
-       WHEN cap.member_id IS NOT NULL THEN 'frequency_cap'
-  END`;
-
-/**
- * Members of the page that reached the frequency cap: marketing sends in the window, counted from
- * the member-id arrays of accepted requests (one per request that carried the member). A one-time
- * filter makes it free when the cap is off or the campaign is transactional.
- */
-const CAPPED_SQL = `
-  SELECT u.member_id FROM delivery_requests q
-  CROSS JOIN LATERAL unnest(q.member_ids) AS u(member_id)
-  JOIN delivery_batches b ON b.id = q.batch_id AND b.channel_id = $ch
-  JOIN campaigns c ON c.id = b.campaign_id AND c.category = 'marketing'
-  WHERE $cap AND $capMax > 0 AND q.status = 'accepted' AND q.accepted_at >= $capSince
-    AND u.member_id IN (SELECT member_id FROM page)
-  GROUP BY u.member_id HAVING count(*) >= $capMax`;
+interface PageRow {
+  read: number;
+  audience: number;
+  last_member_id: string | null;
+  queued: number;
+  skipped: Record<string, number>;
+  batch_ids: string[];
+  max_seq: number | null;
+}
 
 /** The set-based SQL of planning: rules, ledger and outbox in one statement per keyset page. */
 @Injectable()
@@ -110,17 +101,40 @@ export class PlannerRepository {
    * `page`: the raw keyset page (its size and last id drive the cursor); `cand`: its members that
    * still exist in the workspace, with their LINE user and the rule that skips them (if any).
    */
-  private candidates(run: CampaignRunEntity, rules: PlanRules, params: unknown[]): string {
-    const source = audienceSql(run.source, params);
+  private candidates(
+    run: CampaignRunEntity,
+    rules: PlanRules,
+    params: unknown[],
+    memberIds?: string[],
+    trusted = false,
+  ): string {
     const n = (v: unknown): string => {
       params.push(v);
       return `$${params.length}`;
     };
+    const source =
+      memberIds === undefined
+        ? audienceSql(run.source, params)
+        : `SELECT u.member_id FROM unnest(${n(memberIds)}::bigint[]) AS u(member_id)
+           WHERE u.member_id > $2::bigint ORDER BY u.member_id LIMIT $3`;
     const ch = n(rules.channelId);
     const capped = CAPPED_SQL.replace(/\$capMax/g, n(rules.capMax))
       .replace(/\$capSince/g, n(rules.capSince))
       .replace(/\$cap\b/g, n(rules.countsTowardCap))
       .replace(/\$ch\b/g, ch);
+    if (trusted) {
+      // The page is a segment's audience taken seconds ago in this workspace, with reachability
+      // (the snapshot and the live pages join line_users; erasure deletes snapshot rows): no
+      // per-member probes here. What changed since — unlinked, unfollowed, blocked, erased — is
+      // skipped at send time, where the claim looks every recipient up anyway.
+      return `page AS MATERIALIZED (${source}),
+      capped AS (${capped}),
+      cand AS (
+        SELECT s.member_id, NULL::text AS line_user_id,
+          CASE WHEN cap.member_id IS NOT NULL THEN 'frequency_cap' END AS skip
+        FROM page s LEFT JOIN capped cap ON cap.member_id = s.member_id
+      )`;
+    }
     return `page AS MATERIALIZED (${source}),
       capped AS (${capped}),
       cand AS (
@@ -132,14 +146,31 @@ export class PlannerRepository {
   }
 
   /**
-   * Plans one keyset page in the caller's transaction, in one statement: the guard rows of the
-   * page's members (ON CONFLICT DO NOTHING on (run, member): a page planned twice adds nothing),
-   * ledger rows for the skipped only, and the outbox batches of the queued with their member-id
-   * arrays (≤ 500 each). Per queued recipient that is one narrow index entry, nothing else.
+   * Serialises frequency-capped planning on a channel for the caller's transaction: the cap check
+   * and the batches it lets through must be one step, or two campaigns planned at once both pass
+   * the cap for the same member. Taken only when the cap applies, so other planning runs in parallel.
    */
-  async planPage(em: EntityManager, run: CampaignRunEntity, rules: PlanRules, cursor: string): Promise<PlannedPage> {
+  async lockChannelCap(em: EntityManager, channelId: string): Promise<void> {
+    await em.query(`SELECT pg_advisory_xact_lock(hashtextextended('delivery-cap:' || $1, 0))`, [channelId]);
+  }
+
+  /**
+   * Plans one keyset page in the caller's transaction, in one statement: ledger rows for the
+   * skipped only, and the outbox batches of the queued with their member-id arrays (≤ 500 each,
+   * ascending). The exactly-once guard is the batches' exclusion constraint: the member-id ranges
+   * of one run's batches never overlap, so no member is in two batches of a run (a page planned
+   * twice fails instead of sending twice). Per queued recipient that is no row and no index entry.
+   * `memberIds`: the page's audience given by the caller (a live segment page) instead of the run's source.
+   * Segment pages skip the members/line_users probes (see candidates): that was ~2/3 of a page.
+   */
+  async planPage(
+    em: EntityManager,
+    run: CampaignRunEntity,
+    rules: PlanRules,
+    cursor: string,
+    memberIds?: string[],
+  ): Promise<PlannedPage> {
     const params: unknown[] = [run.workspaceId, cursor, rules.pageSize];
-    const cte = this.candidates(run, rules, params);
     const n = (v: unknown): string => {
       params.push(v);
       return `$${params.length}`;
@@ -148,30 +179,44 @@ export class PlannerRepository {
     // the whole snapshot by bitmap and sort it for every page (quadratic in the audience); without
     // bitmap scans it takes the (snapshot_id, member_id) key range in order and stops at the LIMIT.
     await em.query(`SET LOCAL enable_bitmapscan = off`);
+    const trusted = run.source.kind === 'segment';
+    if (trusted && rules.quotaLeft === null && !(rules.countsTowardCap && rules.capMax > 0)) {
+      // Nothing to skip (no probes, no cap, no quota): the page's key order numbers the batches
+      // straight off the index scan, without the sorts of the general statement (~1/3 of its time).
+      const source =
+        memberIds === undefined
+          ? audienceSql(run.source, params)
+          : `SELECT u.member_id FROM unnest(${n(memberIds)}::bigint[]) AS u(member_id)
+             WHERE u.member_id > $2::bigint ORDER BY u.member_id LIMIT $3`;
+      const [fast] = await em.query<PageRow[]>(
+        `WITH page AS MATERIALIZED (
+           SELECT member_id, (row_number() OVER (ORDER BY member_id) - 1) / ${MULTICAST_MAX} AS b FROM (${source}) src
+         ),
+         batches AS (
+           ${INSERT_BATCH_SQL}
+           SELECT ${n(run.id)}::uuid, ${n(rules.campaignId)}::uuid, $1::uuid, ${n(rules.channelId)}::uuid,
+             ${n(run.nextBatchSeq)}::int + b::int, 'pending', count(*), array_agg(member_id ORDER BY member_id),
+             ${n(rules.availableAt)}, now()
+           FROM page GROUP BY b
+           RETURNING id, seq, recipient_count
+         )
+         SELECT (SELECT count(*) FROM page)::int AS read, (SELECT count(*) FROM page)::int AS audience,
+                (SELECT max(member_id)::text FROM page) AS last_member_id,
+                (SELECT coalesce(sum(recipient_count), 0) FROM batches)::int AS queued, '{}'::json AS skipped,
+                (SELECT coalesce(json_agg(id ORDER BY seq), '[]') FROM batches) AS batch_ids,
+                (SELECT max(seq) FROM batches) AS max_seq`,
+        params,
+      );
+      return this.toPage(fast, run.nextBatchSeq);
+    }
+    const cte = this.candidates(run, rules, params, memberIds, trusted);
     const runId = n(run.id);
     const campaignId = n(rules.campaignId);
     const channelId = n(rules.channelId);
-    const [row] = await em.query<
-      Array<{
-        read: number;
-        audience: number;
-        last_member_id: string | null;
-        queued: number;
-        skipped: Record<string, number>;
-        batch_ids: string[];
-        max_seq: number | null;
-      }>
-    >(
+    const [row] = await em.query<PageRow[]>(
       `WITH ${cte},
-      guard AS (
-        INSERT INTO delivery_recipients (run_id, member_id)
-        SELECT ${runId}::uuid, member_id FROM cand
-        ON CONFLICT (run_id, member_id) DO NOTHING
-        RETURNING member_id
-      ),
       num AS (
-        SELECT c.*, row_number() OVER (PARTITION BY c.skip IS NULL ORDER BY c.member_id) AS rn
-        FROM cand c JOIN guard g ON g.member_id = c.member_id
+        SELECT c.*, row_number() OVER (PARTITION BY c.skip IS NULL ORDER BY c.member_id) AS rn FROM cand c
       ),
       fin AS (
         SELECT member_id, line_user_id, rn,
@@ -180,8 +225,7 @@ export class PlannerRepository {
         FROM num
       ),
       skips AS (
-        INSERT INTO delivery_ledger
-          (run_id, campaign_id, channel_id, member_id, line_user_id, status, reason, counts_toward_cap)
+        ${INSERT_SKIP_SQL}
         SELECT ${runId}::uuid, ${campaignId}::uuid, ${channelId}::uuid, member_id, line_user_id,
           'skipped', skip, ${n(rules.countsTowardCap)}::boolean
         FROM fin WHERE skip IS NOT NULL
@@ -189,8 +233,7 @@ export class PlannerRepository {
         RETURNING reason
       ),
       batches AS (
-        INSERT INTO delivery_batches
-          (run_id, campaign_id, workspace_id, channel_id, seq, status, recipient_count, member_ids, available_at, enqueued_at)
+        ${INSERT_BATCH_SQL}
         SELECT ${runId}::uuid, ${campaignId}::uuid, $1::uuid, ${channelId}::uuid,
           ${n(run.nextBatchSeq)}::int + ((rn - 1) / ${MULTICAST_MAX})::int, 'pending', count(*),
           array_agg(member_id ORDER BY member_id), ${n(rules.availableAt)}, now()
@@ -207,6 +250,10 @@ export class PlannerRepository {
              (SELECT max(seq) FROM batches) AS max_seq`,
       params,
     );
+    return this.toPage(row, run.nextBatchSeq);
+  }
+
+  private toPage(row: PageRow, nextBatchSeq: number): PlannedPage {
     return {
       read: row.read,
       audience: row.audience,
@@ -214,7 +261,7 @@ export class PlannerRepository {
       queued: row.queued,
       skipped: row.skipped,
       batchIds: row.batch_ids,
-      nextBatchSeq: row.max_seq === null ? run.nextBatchSeq : row.max_seq + 1,
+      nextBatchSeq: row.max_seq === null ? nextBatchSeq : row.max_seq + 1,
     };
   }
 

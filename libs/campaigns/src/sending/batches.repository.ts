@@ -1,34 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { LineMessage, MemberRenderFields } from '@app/delivery';
 import { BatchStatus, DeliveryBatchEntity } from '../entities/delivery-batch.entity';
 import { DeliveryRequestEntity, RequestStatus } from '../entities/delivery-request.entity';
+import type { CampaignStatus } from '../entities/campaign.entity';
+import {
+  BatchOutcomes,
+  BatchRecipient,
+  BatchRef,
+  BatchRequests,
+  ClaimedBatch,
+  NewRequest,
+  REACHABLE,
+  RecipientWithMember,
+  RequestOutcome,
+  SEND_SKIP,
+} from './batches.types';
+import { CLAIM_SQL, RECORD_OUTCOMES_SQL, SAVE_REQUESTS_SQL } from './batches.sql';
 
-/** A recipient of a batch: its member id and LINE user (null when the member is no longer linked). */
-export interface BatchRecipient {
-  memberId: string;
-  lineUserId: string | null;
-}
-
-export interface RecipientWithMember extends BatchRecipient {
-  member: MemberRenderFields;
-}
-
-export interface RequestOutcome {
-  seq: number;
-  status: RequestStatus.Accepted | RequestStatus.Failed;
-  lineRequestId: string | null;
-  error: string | null;
-}
-
-export interface NewRequest {
-  seq: number;
-  retryKey: string;
-  endpoint: 'multicast' | 'push';
-  messages: LineMessage[] | null;
-  memberIds: string[];
-}
+export type {
+  BatchOutcomes,
+  BatchRecipient,
+  BatchRequests,
+  ClaimedBatch,
+  NewRequest,
+  RecipientWithMember,
+  RequestOutcome,
+};
 
 /** All I/O of sending one batch: claim, recipients, requests, and the after-LINE outcomes. */
 @Injectable()
@@ -38,28 +36,49 @@ export class BatchesRepository {
   /**
    * Takes the batch for this worker: only when it is due and nobody holds a live lease. Two jobs
    * for one batch (re-enqueued by the reconciler) cannot both send; a dead holder's lease expires.
+   * The same statement returns what sending needs that may change meanwhile (the campaign's
+   * status, the run's key) and each recipient's LINE user as of now: one round trip, not four.
    */
-  async claim(batchId: string, now: Date, leaseMs: number): Promise<DeliveryBatchEntity | null> {
-    const rows = await this.dataSource.query<[Array<DeliveryBatchEntity>, number]>(
-      `UPDATE delivery_batches SET status = 'sending', lease_until = now() + ($3 || ' milliseconds')::interval,
-              attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, now())
-       WHERE id = $1 AND available_at <= $2
-         AND (status = 'pending' OR (status = 'sending' AND lease_until < now()))
-       RETURNING id, run_id AS "runId", campaign_id AS "campaignId", workspace_id AS "workspaceId",
-                 channel_id AS "channelId", seq, first_attempt_at AS "firstAttemptAt", attempts,
-                 member_ids::text[] AS "memberIds"`,
-      [batchId, now, String(leaseMs)],
-    );
-    return rows[0][0] ?? null;
+  async claim(batchId: string, now: Date, leaseMs: number): Promise<ClaimedBatch | null> {
+    return (await this.claimMany([batchId], now, leaseMs))[0] ?? null;
+  }
+
+  /** {@link claim} for many batches in one statement (a launch's one-member event batches). */
+  async claimMany(batchIds: string[], now: Date, leaseMs: number): Promise<ClaimedBatch[]> {
+    if (batchIds.length === 0) return [];
+    const rows = await this.dataSource.query<
+      Array<
+        DeliveryBatchEntity & {
+          runKey: string;
+          messageIndex: number[] | null;
+          campaignStatus: CampaignStatus;
+          lineUserIds: Array<string | null>;
+          skips: Array<string | null>;
+        }
+      >
+    >(CLAIM_SQL, [batchIds, now, String(leaseMs)]);
+    return rows.map(({ lineUserIds, skips, ...batch }) => ({
+      ...batch,
+      recipients: batch.memberIds.map((memberId, i) => ({
+        memberId,
+        lineUserId: lineUserIds?.[i] ?? null,
+        skip: skips?.[i] ?? null,
+      })),
+    }));
   }
 
   /** Gives the batch back (paused, quiet hours, transient failure): pending again from `availableAt`. */
   async release(batchId: string, availableAt: Date | null, error: string | null): Promise<void> {
+    await this.releaseMany([batchId], availableAt, error);
+  }
+
+  async releaseMany(batchIds: string[], availableAt: Date | null, error: string | null): Promise<void> {
+    if (batchIds.length === 0) return;
     await this.dataSource.query(
       `UPDATE delivery_batches SET status = 'pending', lease_until = NULL, enqueued_at = now(),
               available_at = coalesce($2, available_at), last_error = coalesce($3, last_error)
-       WHERE id = $1 AND status = 'sending'`,
-      [batchId, availableAt, error],
+       WHERE id = ANY($1::uuid[]) AND status = 'sending'`,
+      [batchIds, availableAt, error],
     );
   }
 
@@ -75,55 +94,60 @@ export class BatchesRepository {
     return this.dataSource.getRepository(DeliveryRequestEntity).find({ where: { batchId }, order: { seq: 'ASC' } });
   }
 
-  /** The batch's recipients in planning order, with their LINE user as of now (one indexed lookup each). */
-  async recipients(batch: DeliveryBatchEntity): Promise<BatchRecipient[]> {
-    const rows = await this.dataSource.query<Array<{ member_id: string; line_user_id: string | null }>>(
-      `SELECT u.member_id::text, lu.line_user_id
-       FROM delivery_batches b CROSS JOIN LATERAL unnest(b.member_ids) WITH ORDINALITY AS u(member_id, i)
-       LEFT JOIN line_users lu ON lu.channel_id = b.channel_id AND lu.member_id = u.member_id
-       WHERE b.id = $1 ORDER BY u.i`,
-      [batch.id],
-    );
-    return rows.map((r) => ({ memberId: r.member_id, lineUserId: r.line_user_id }));
+  /** Recipients with the whitelisted member fields templates may read (an erased member has no row). */
+  async recipientsWithMembers(batch: BatchRef): Promise<RecipientWithMember[]> {
+    return (await this.recipientsWithMembersOf([batch.id])).get(batch.id) ?? [];
   }
 
-  /** Recipients with the whitelisted member fields templates may read. */
-  async recipientsWithMembers(batch: DeliveryBatchEntity): Promise<RecipientWithMember[]> {
+  /** {@link recipientsWithMembers} of many batches in one statement, by batch id. */
+  async recipientsWithMembersOf(batchIds: string[]): Promise<Map<string, RecipientWithMember[]>> {
     const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
-      `SELECT u.member_id::text AS member_id, lu.line_user_id, m.external_id, m.first_name, m.last_name,
+      `SELECT b.id AS batch_id, u.member_id::text AS member_id,
+              CASE WHEN ${REACHABLE} THEN lu.line_user_id END AS line_user_id,
+              ${SEND_SKIP} AS skip, m.external_id, m.first_name, m.last_name,
               m.points_balance, m.membership_tier, m.birth_date::text AS birth_date, m.attributes, lu.display_name
        FROM delivery_batches b CROSS JOIN LATERAL unnest(b.member_ids) WITH ORDINALITY AS u(member_id, i)
        JOIN members m ON m.id = u.member_id
        LEFT JOIN line_users lu ON lu.channel_id = b.channel_id AND lu.member_id = u.member_id
-       WHERE b.id = $1 ORDER BY u.i`,
-      [batch.id],
+       WHERE b.id = ANY($1::uuid[]) ORDER BY b.id, u.i`,
+      [batchIds],
     );
-    return rows.map((r) => ({
-      memberId: String(r.member_id),
-      lineUserId: r.line_user_id as string | null,
-      member: {
-        externalId: String(r.external_id),
-        firstName: r.first_name as string | null,
-        lastName: r.last_name as string | null,
-        points: r.points_balance as number | null,
-        tier: r.membership_tier as string | null,
-        birthDate: r.birth_date as string | null,
-        displayName: r.display_name as string | null,
-        attributes: r.attributes as Record<string, unknown>,
-      },
-    }));
+    const byBatch = new Map<string, RecipientWithMember[]>();
+    for (const r of rows) {
+      const list = byBatch.get(String(r.batch_id)) ?? [];
+      byBatch.set(String(r.batch_id), list);
+      list.push({
+        memberId: String(r.member_id),
+        lineUserId: r.line_user_id as string | null,
+        skip: r.skip as string | null,
+        member: {
+          externalId: String(r.external_id),
+          firstName: r.first_name as string | null,
+          lastName: r.last_name as string | null,
+          points: r.points_balance as number | null,
+          tier: r.membership_tier as string | null,
+          birthDate: r.birth_date as string | null,
+          displayName: r.display_name as string | null,
+          attributes: r.attributes as Record<string, unknown>,
+        },
+      });
+    }
+    return byBatch;
   }
 
   /**
    * Stores the batch's requests, their recipients and retry keys before the first attempt, and
-   * the skips found at send time (no longer linked, erased), in one transaction.
+   * the skips found at send time (unlinked, unfollowed, blocked or erased since planning) as ledger
+   * rows counted into the run's skips (once: only rows the ledger did not have): one statement, so
+   * atomic without a transaction's extra round trips.
    */
   async saveRequests(
-    batch: DeliveryBatchEntity,
+    batch: BatchRef,
     requests: NewRequest[],
     skipped: Array<{ memberId: string; reason: string }>,
   ): Promise<DeliveryRequestEntity[]> {
-    const rows = requests.map((r) => ({
+    await this.saveRequestsMany([{ batch, requests, skipped }]);
+    return requests.map((r): DeliveryRequestEntity => ({
       batchId: batch.id,
       seq: r.seq,
       retryKey: r.retryKey,
@@ -136,88 +160,66 @@ export class BatchesRepository {
       error: null,
       acceptedAt: null,
     }));
-    await this.dataSource.transaction(async (em) => {
-      if (rows.length > 0) await em.getRepository(DeliveryRequestEntity).insert(rows as never);
-      if (skipped.length > 0) {
-        await em.query(
-          `INSERT INTO delivery_ledger (run_id, campaign_id, channel_id, member_id, status, reason, counts_toward_cap)
-           SELECT $1, $2, $3, v.member_id, 'skipped', v.reason, false
-           FROM unnest($4::bigint[], $5::text[]) AS v(member_id, reason)
-           ON CONFLICT (run_id, member_id) DO NOTHING`,
-          [
-            batch.runId,
-            batch.campaignId,
-            batch.channelId,
-            skipped.map((x) => x.memberId),
-            skipped.map((x) => x.reason),
-          ],
-        );
-      }
-    });
-    return rows;
+  }
+
+  /** {@link saveRequests} of many batches in one statement (synchronous commit: see NO_FLUSH_WAIT). */
+  async saveRequestsMany(entries: BatchRequests[]): Promise<void> {
+    const requests = entries.flatMap((e) => e.requests.map((r) => ({ ...r, batchId: e.batch.id })));
+    const skips = entries.flatMap((e) => e.skipped.map((x) => ({ ...x, batch: e.batch })));
+    if (requests.length === 0 && skips.length === 0) return;
+    await this.dataSource.query(SAVE_REQUESTS_SQL, [
+      JSON.stringify(
+        requests.map((r) => ({
+          batch_id: r.batchId,
+          seq: r.seq,
+          retry_key: r.retryKey,
+          endpoint: r.endpoint,
+          messages: r.messages,
+          member_ids: r.memberIds,
+        })),
+      ),
+      skips.map((x) => x.batch.runId),
+      skips.map((x) => x.batch.campaignId),
+      skips.map((x) => x.batch.channelId),
+      skips.map((x) => x.memberId),
+      skips.map((x) => x.reason),
+    ]);
   }
 
   /**
-   * Records LINE's answers in one transaction: an accepted request is its recipients' "sent"
-   * (one row update, not one per recipient); a failed one writes ledger rows with LINE's reason.
-   * Only pending requests move, so an overlapping holder never counts a request twice. Then the
-   * batch is done when no request is left pending.
+   * Records LINE's answers in one statement (atomic without a transaction's round trips): an
+   * accepted request is its recipients' "sent" (one row update, not one per recipient); a failed
+   * one writes ledger rows with LINE's reason. Only pending requests move, so an overlapping
+   * holder never counts a request twice. Then the batch is done when no request is left pending.
    */
-  async recordOutcomes(batch: DeliveryBatchEntity, outcomes: RequestOutcome[], finished: boolean): Promise<void> {
-    if (outcomes.length === 0 && !finished) return;
-    await this.dataSource.transaction(async (em) => {
-      let sent = 0;
-      let failed = 0;
-      if (outcomes.length > 0) {
-        const rows = await em.query<Array<{ status: RequestStatus; n: number }>>(
-          `WITH o AS (
-             SELECT * FROM unnest($2::int[], $3::delivery_request_status[], $4::text[], $5::text[])
-               AS o(seq, status, line_request_id, error)
-           ), upd AS (
-             UPDATE delivery_requests q SET status = o.status, line_request_id = o.line_request_id, error = o.error,
-                    accepted_at = CASE WHEN o.status = 'accepted' THEN now() END
-             FROM o WHERE q.batch_id = $1 AND q.seq = o.seq AND q.status = 'pending'
-             RETURNING q.status, q.recipient_count, q.member_ids, q.error
-           ), led AS (
-             INSERT INTO delivery_ledger (run_id, campaign_id, channel_id, member_id, status, reason, counts_toward_cap)
-             SELECT $6, $7, $8, u.member_id, 'failed', upd.error, false
-             FROM upd CROSS JOIN LATERAL unnest(upd.member_ids) AS u(member_id)
-             WHERE upd.status = 'failed'
-             ON CONFLICT (run_id, member_id) DO NOTHING
-           )
-           SELECT status, sum(recipient_count)::int AS n FROM upd GROUP BY status`,
-          [
-            batch.id,
-            outcomes.map((o) => o.seq),
-            outcomes.map((o) => o.status),
-            outcomes.map((o) => o.lineRequestId),
-            outcomes.map((o) => o.error),
-            batch.runId,
-            batch.campaignId,
-            batch.channelId,
-          ],
-        );
-        for (const r of rows) {
-          if (r.status === RequestStatus.Accepted) sent += r.n;
-          else failed += r.n;
-        }
-      }
-      await em.query(
-        `UPDATE delivery_batches SET sent_count = sent_count + $2, failed_count = failed_count + $3,
-                status = CASE WHEN $4::boolean THEN 'done'::delivery_batch_status ELSE status END,
-                finished_at = CASE WHEN $4::boolean THEN now() END,
-                lease_until = CASE WHEN $4::boolean THEN NULL ELSE lease_until END
-         WHERE id = $1`,
-        [batch.id, sent, failed, finished],
-      );
-    });
+  async recordOutcomes(batch: BatchRef, outcomes: RequestOutcome[], finished: boolean): Promise<void> {
+    await this.recordOutcomesMany([{ batch, outcomes, finished }]);
+  }
+
+  /** {@link recordOutcomes} of many batches in one statement. */
+  async recordOutcomesMany(entries: BatchOutcomes[]): Promise<void> {
+    const moving = entries.filter((e) => e.outcomes.length > 0 || e.finished);
+    if (moving.length === 0) return;
+    const outcomes = moving.flatMap((e) => e.outcomes.map((o) => ({ ...o, batch: e.batch })));
+    await this.dataSource.query(RECORD_OUTCOMES_SQL, [
+      outcomes.map((o) => o.batch.id),
+      outcomes.map((o) => o.seq),
+      outcomes.map((o) => o.status),
+      outcomes.map((o) => o.lineRequestId),
+      outcomes.map((o) => o.error),
+      moving.map((e) => e.batch.id),
+      moving.map((e) => e.batch.runId),
+      moving.map((e) => e.batch.campaignId),
+      moving.map((e) => e.batch.channelId),
+      moving.map((e) => e.finished),
+    ]);
   }
 
   /**
    * Cancels the batch (campaign cancelled, retry key expired): its recipients that no accepted
    * request carried get ledger rows with the status and reason, pending requests fail.
    */
-  async abandon(batch: DeliveryBatchEntity, status: 'skipped' | 'failed', reason: string): Promise<void> {
+  async abandon(batch: BatchRef, status: 'skipped' | 'failed', reason: string): Promise<void> {
     await this.dataSource.transaction(async (em) => {
       const inserted = await em.query<unknown[]>(
         `INSERT INTO delivery_ledger (run_id, campaign_id, channel_id, member_id, status, reason, counts_toward_cap)
@@ -248,12 +250,19 @@ export class BatchesRepository {
 
   /** Completes the run when its planning is over and no batch is open; returns true when it did. */
   async completeRunIfDone(runId: string): Promise<boolean> {
-    const res = await this.dataSource.query<[unknown[], number]>(
-      `UPDATE campaign_runs SET status = 'completed', finished_at = now()
-       WHERE id = $1 AND status = 'sending'
-         AND NOT EXISTS (SELECT 1 FROM delivery_batches WHERE run_id = $1 AND status IN ('pending', 'sending'))`,
-      [runId],
+    return (await this.completeRunsIfDone([runId])).length > 0;
+  }
+
+  /** {@link completeRunIfDone} for many runs in one statement; returns the runs it completed. */
+  async completeRunsIfDone(runIds: string[]): Promise<string[]> {
+    if (runIds.length === 0) return [];
+    const rows = await this.dataSource.query<[Array<{ id: string }>, number]>(
+      `UPDATE campaign_runs r SET status = 'completed', finished_at = now()
+       WHERE r.id = ANY($1::uuid[]) AND r.status = 'sending'
+         AND NOT EXISTS (SELECT 1 FROM delivery_batches b WHERE b.run_id = r.id AND b.status IN ('pending', 'sending'))
+       RETURNING r.id`,
+      [runIds],
     );
-    return res[1] > 0;
+    return rows[0].map((r) => r.id);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { DeliveryClock } from '@app/delivery';
 import { MemberFacts, MemberFactsLoader, membersInSql, PreparedRule, SegmentsService } from '@app/segments';
 import { CampaignEntity } from '../entities/campaign.entity';
@@ -14,6 +14,16 @@ interface EventRow {
   type: string;
   occurred_at: Date;
   properties: Record<string, unknown>;
+}
+
+/** A run an event starts, before its insert. */
+interface PlannedRun {
+  campaignId: string;
+  runKey: string;
+  dueAt: Date;
+  messageIndex: number[] | null;
+  memberId: string;
+  eventId: string;
 }
 
 export interface NewRun {
@@ -90,33 +100,64 @@ export class TriggerMatcherService {
     return campaigns;
   }
 
-  async onMemberEvent(workspaceId: string, eventId: string): Promise<NewRun[]> {
-    const [event] = await this.dataSource.query<EventRow[]>(
-      `SELECT id, member_id, type, occurred_at, properties FROM events WHERE workspace_id = $1 AND id = $2`,
-      [workspaceId, eventId],
+  /** One member event (a trigger-events job): matched in a transaction of its own. */
+  onMemberEvent(workspaceId: string, eventId: string): Promise<NewRun[]> {
+    return this.dataSource.transaction((em) => this.matchMemberEvents(em, workspaceId, [eventId]));
+  }
+
+  /**
+   * Matches a batch of member events of one workspace in the caller's transaction (the stream
+   * relay's, which also deletes their outbox row): the events are read in one query, the runs
+   * inserted in one statement, the purchases' cancellations made in one more. Events are taken in
+   * id order, and a purchase cancels only runs of events ingested before it, so a batch holding a
+   * cart add and the purchase that follows it ends as the two jobs processed in turn would.
+   */
+  async matchMemberEvents(em: EntityManager, workspaceId: string, eventIds: string[]): Promise<NewRun[]> {
+    const campaigns = (await this.eventCampaigns(workspaceId)).filter(
+      (c) => c.trigger.type === 'event' && c.trigger.event !== 'catalog',
     );
-    if (event === undefined) return [];
-    const campaigns = await this.eventCampaigns(workspaceId);
-    const created: NewRun[] = [];
+    if (campaigns.length === 0 || eventIds.length === 0) return [];
+    const stoppable = campaigns
+      .filter(
+        (c) =>
+          c.trigger.type === 'event' && (c.trigger.event === 'cart_abandoned' || c.trigger.event === 'signup_sequence'),
+      )
+      .map((c) => c.id);
+    const types = new Set(campaigns.map((c) => (c.trigger.type === 'event' ? MEMBER_EVENT_OF[c.trigger.event] : '')));
+    if (stoppable.length > 0) types.add('purchase');
+    const events = await em.query<EventRow[]>(
+      `SELECT id, member_id, type, occurred_at, properties FROM events
+       WHERE workspace_id = $1 AND id = ANY($2::bigint[]) AND type::text = ANY($3::text[]) ORDER BY id`,
+      [workspaceId, eventIds, [...types]],
+    );
     const now = this.clock.now();
-    const add = async (
-      c: CampaignEntity,
-      runKey: string,
-      dueAt: Date,
-      messageIndex: number[] | null,
-    ): Promise<void> => {
-      const run = await this.campaigns.insertRun({
-        campaignId: c.id,
-        workspaceId,
-        runKey,
-        status: RunStatus.Scheduled,
-        source: { kind: 'member', memberId: event.member_id },
-        dueAt,
-        messageIndex,
-        triggerMemberId: event.member_id,
-        triggerEventId: event.id,
-      });
-      if (run !== null) created.push({ runId: run.id, campaignId: c.id, dueAt });
+    const planned: PlannedRun[] = [];
+    for (const event of events) planned.push(...(await this.runsOf(campaigns, workspaceId, event, now)));
+    const created = await this.insertRuns(em, workspaceId, planned);
+    const purchases = events.filter((e) => e.type === 'purchase');
+    if (stoppable.length > 0 && purchases.length > 0) {
+      await em.query(
+        `UPDATE campaign_runs r SET status = 'cancelled', finished_at = now(),
+                status_reason = CASE WHEN r.run_key LIKE 'cart:%' THEN 'purchased after the cart add' ELSE 'converted (purchased)' END
+         FROM unnest($2::bigint[], $3::bigint[]) AS p(member_id, event_id)
+         WHERE r.campaign_id = ANY($1::uuid[]) AND r.trigger_member_id = p.member_id AND r.status = 'scheduled'
+           AND (r.trigger_event_id IS NULL OR r.trigger_event_id < p.event_id)`,
+        [stoppable, purchases.map((e) => e.member_id), purchases.map((e) => e.id)],
+      );
+    }
+    return created;
+  }
+
+  /** The runs one event starts, by campaign (conditions checked over the member's facts). */
+  private async runsOf(
+    campaigns: CampaignEntity[],
+    workspaceId: string,
+    event: EventRow,
+    now: Date,
+  ): Promise<PlannedRun[]> {
+    const runs: PlannedRun[] = [];
+    const add = (c: CampaignEntity, runKey: string, dueAt: Date, messageIndex: number[] | null): void => {
+      runs.push({ campaignId: c.id, runKey, dueAt, messageIndex, memberId: event.member_id, eventId: event.id });
     };
     let loaded: Promise<MemberFacts | null> | undefined;
     const facts = (): Promise<MemberFacts | null> => (loaded ??= this.facts.load(workspaceId, event.member_id));
@@ -125,42 +166,50 @@ export class TriggerMatcherService {
       const t = c.trigger;
       if (MEMBER_EVENT_OF[t.event] !== event.type || !(await this.conditionHolds(c, facts, now))) continue;
       if (t.event === 'purchase' && event.type === 'purchase') {
-        await add(c, `event:${event.id}`, now, null);
+        add(c, `event:${event.id}`, now, null);
       } else if (t.event === 'reservation' && event.type === 'reservation') {
         const startsAt = new Date(String(event.properties.startsAt));
         if (Number.isNaN(startsAt.getTime())) continue;
         const due = localTimeDaysBefore(startsAt, t.daysBefore ?? 1, t.atTime ?? '18:00', t.timezone);
         if (due.getTime() > startsAt.getTime() || startsAt <= now) continue;
-        await add(c, `event:${event.id}`, due < now ? now : due, null);
+        add(c, `event:${event.id}`, due < now ? now : due, null);
       } else if (t.event === 'cart_abandoned' && event.type === 'cart_add') {
         const due = new Date(new Date(event.occurred_at).getTime() + (t.delayMinutes ?? 60) * 60_000);
-        await add(c, `cart:${event.id}`, due < now ? now : due, null);
+        add(c, `cart:${event.id}`, due < now ? now : due, null);
       } else if (t.event === 'signup_sequence' && event.type === 'signup') {
         const days = t.stepDays ?? [0, 3, 7];
         for (const [i, d] of days.entries()) {
           const due = new Date(new Date(event.occurred_at).getTime() + d * DAY_MS);
-          await add(c, `seq:${event.member_id}:${i}`, due < now ? now : due, [i]);
+          add(c, `seq:${event.member_id}:${i}`, due < now ? now : due, [i]);
         }
       }
     }
-    if (event.type === 'purchase') {
-      const ids = campaigns
-        .filter(
-          (c) =>
-            c.trigger.type === 'event' &&
-            (c.trigger.event === 'cart_abandoned' || c.trigger.event === 'signup_sequence'),
-        )
-        .map((c) => c.id);
-      if (ids.length > 0) {
-        await this.dataSource.query(
-          `UPDATE campaign_runs SET status = 'cancelled', finished_at = now(),
-                  status_reason = CASE WHEN run_key LIKE 'cart:%' THEN 'purchased after the cart add' ELSE 'converted (purchased)' END
-           WHERE campaign_id = ANY($1::uuid[]) AND trigger_member_id = $2 AND status = 'scheduled'`,
-          [ids, event.member_id],
-        );
-      }
-    }
-    return created;
+    return runs;
+  }
+
+  /** One INSERT for all the runs; (campaign, run key) already there → not created again. */
+  private async insertRuns(em: EntityManager, workspaceId: string, runs: PlannedRun[]): Promise<NewRun[]> {
+    if (runs.length === 0) return [];
+    const rows = await em.query<Array<{ id: string; campaign_id: string; due_at: Date }>>(
+      `INSERT INTO campaign_runs
+         (campaign_id, workspace_id, run_key, status, source, due_at, message_index, trigger_member_id, trigger_event_id)
+       SELECT t.campaign_id, $1::uuid, t.run_key, 'scheduled'::campaign_run_status, jsonb_build_object('kind', 'member', 'memberId', t.member_id::text),
+              t.due_at, t.message_index, t.member_id, t.event_id
+       FROM unnest($2::uuid[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::bigint[], $7::bigint[])
+         AS t(campaign_id, run_key, due_at, message_index, member_id, event_id)
+       ON CONFLICT (campaign_id, run_key) DO NOTHING
+       RETURNING id, campaign_id, due_at`,
+      [
+        workspaceId,
+        runs.map((r) => r.campaignId),
+        runs.map((r) => r.runKey),
+        runs.map((r) => r.dueAt),
+        runs.map((r) => (r.messageIndex === null ? null : JSON.stringify(r.messageIndex))),
+        runs.map((r) => r.memberId),
+        runs.map((r) => r.eventId),
+      ],
+    );
+    return rows.map((r) => ({ runId: r.id, campaignId: r.campaign_id, dueAt: new Date(r.due_at) }));
   }
 
   /**

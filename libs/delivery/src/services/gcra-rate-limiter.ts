@@ -16,9 +16,13 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /**
  * Global send-rate limiter: GCRA in Redis, one key per (channel, endpoint), asked just before each
  * HTTP request by every worker process. See core/gcra.ts for why this rather than BullMQ's limiter.
- * The rate is a configurable fraction of LINE's (default 99 %) with a small burst (5 % of a
- * second), so that clock skew and network jitter between us and LINE never tip LINE's own bucket
- * into a 429 while the pipe stays ~full.
+ * The rate is a configurable fraction of LINE's (default 99 %), so that clock skew and network
+ * jitter between us and LINE never tip LINE's own bucket into a 429. The burst is a quarter of a
+ * second of that rate: time lost to a stall of the senders (GC, a batch being rendered, a slow
+ * commit) is made up afterwards instead of lost for good — with 1/20 s, push with limits on ran
+ * at 1,610–1,655 of 1,980 requests/s while the same code unlimited did 1,998/s. Over any window
+ * of t seconds this sends at most rate × t + burst, well inside a bucket of one second of LINE's
+ * rate (the emulator's model of LINE).
  */
 @Injectable()
 export class GcraRateLimiter {
@@ -41,7 +45,7 @@ export class GcraRateLimiter {
   async acquire(channelId: string, endpoint: LineEndpoint): Promise<number> {
     const rate = (SEND_RATE_LIMITS[endpoint] * this.percent) / 100;
     const intervalUs = Math.round(1_000_000 / rate);
-    const burst = Math.max(1, Math.floor(rate / 20));
+    const burst = Math.max(1, Math.floor(rate / 4));
     const waitUs = await this.redis.lseGcraReserve(
       this.keys.key('gcra', channelId, endpoint),
       intervalUs,

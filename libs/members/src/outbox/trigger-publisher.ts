@@ -26,6 +26,22 @@ interface OutboxRow {
   ids: string[];
 }
 
+/** Member events of one outbox row, handed to an inline consumer instead of becoming jobs. */
+export interface TriggerEventBatch {
+  workspaceId: string;
+  eventIds: string[];
+}
+
+/**
+ * Consumes small member-event rows in the publisher's transaction (the worker matches them
+ * against campaigns there): what it writes commits with the rows' delete, or neither does.
+ * Rows with more than `maxIds` events (bulk loads, imports) and catalog rows still become jobs.
+ */
+export interface InlineTriggerConsumer {
+  maxIds: number;
+  consume(em: EntityManager, batches: TriggerEventBatch[]): Promise<void>;
+}
+
 /** Redis stream (under the RedisKeys prefix) announcing committed trigger_outbox rows to the relay. */
 export const TRIGGER_STREAM = 'trigger-outbox-stream';
 /**
@@ -73,15 +89,19 @@ export class TriggerPublisher {
 
   /**
    * Publishes the given rows (those not locked by another publisher; rows already published and
-   * deleted are skipped, so a repeated announcement is harmless). Returns the job count.
+   * deleted are skipped, so a repeated announcement is harmless). With `inline`, small member
+   * rows go to it in this transaction instead of becoming jobs (no queue hop on the way to the
+   * trigger matcher). Returns the number of events published or consumed.
    */
-  async publish(outboxIds: string[]): Promise<number> {
+  async publish(outboxIds: string[], inline?: InlineTriggerConsumer): Promise<number> {
     if (outboxIds.length === 0) return 0;
     return this.db.transaction((em) =>
       this.publishLocked(
         em,
-        `SELECT id, workspace_id, source, ids FROM trigger_outbox WHERE id = ANY($1::bigint[]) FOR UPDATE SKIP LOCKED`,
+        `SELECT id, workspace_id, source, ids::text[] FROM trigger_outbox WHERE id = ANY($1::bigint[])
+         ORDER BY id FOR UPDATE SKIP LOCKED`,
         [outboxIds],
+        inline,
       ),
     );
   }
@@ -99,18 +119,34 @@ export class TriggerPublisher {
     );
   }
 
-  private async publishLocked(em: EntityManager, select: string, params: unknown[]): Promise<number> {
+  private async publishLocked(
+    em: EntityManager,
+    select: string,
+    params: unknown[],
+    inline?: InlineTriggerConsumer,
+  ): Promise<number> {
     const rows = await em.query<OutboxRow[]>(select, params);
     if (rows.length === 0) return 0;
-    const jobs = rows.flatMap((row) =>
-      row.ids.map((id) => ({
-        name: JOB_NAME[row.source],
-        data: { workspaceId: row.workspace_id, eventId: String(id) },
-        opts: { jobId: triggerJobId(JOB_NAME[row.source], String(id)) },
-      })),
-    );
+    const isInline = (row: OutboxRow): boolean =>
+      inline !== undefined && row.source === TriggerSource.Member && row.ids.length <= inline.maxIds;
+    const inlined = rows.filter(isInline);
+    if (inline !== undefined && inlined.length > 0) {
+      await inline.consume(
+        em,
+        inlined.map((row) => ({ workspaceId: row.workspace_id, eventIds: row.ids.map(String) })),
+      );
+    }
+    const jobs = rows
+      .filter((row) => !isInline(row))
+      .flatMap((row) =>
+        row.ids.map((id) => ({
+          name: JOB_NAME[row.source],
+          data: { workspaceId: row.workspace_id, eventId: String(id) },
+          opts: { jobId: triggerJobId(JOB_NAME[row.source], String(id)) },
+        })),
+      );
     for (let i = 0; i < jobs.length; i += 5_000) await this.queue.addBulk(jobs.slice(i, i + 5_000));
     await em.query(`DELETE FROM trigger_outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
-    return jobs.length;
+    return jobs.length + inlined.reduce((n, row) => n + row.ids.length, 0);
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { REDIS } from '@app/common';
-import { TriggerPublisher } from './trigger-publisher';
+import { InlineTriggerConsumer, TriggerPublisher } from './trigger-publisher';
 
 /** The consumer group of the trigger stream; every worker joins it with a consumer of its own. */
 export const TRIGGER_RELAY_GROUP = 'trigger-relay';
@@ -36,8 +36,16 @@ export class TriggerRelay {
   /**
    * Waits up to `blockMs` on `conn` (a connection of its own: XREADGROUP BLOCK holds it) for new
    * entries, relays up to `count` of them and acknowledges them. Returns how many entries it took.
+   * With `inline`, small member rows are consumed by it instead of becoming jobs (see
+   * {@link TriggerPublisher.publish}); the entries are acknowledged only after that committed.
    */
-  async relayNew(conn: Redis, consumer: string, blockMs: number, count = 64): Promise<number> {
+  async relayNew(
+    conn: Redis,
+    consumer: string,
+    blockMs: number,
+    count = 64,
+    inline?: InlineTriggerConsumer,
+  ): Promise<number> {
     const reply = (await conn.xreadgroup(
       'GROUP',
       TRIGGER_RELAY_GROUP,
@@ -51,12 +59,12 @@ export class TriggerRelay {
       '>',
     )) as Array<[key: string, entries: StreamEntry[]]> | null;
     const entries = reply?.[0]?.[1] ?? [];
-    await this.relay(entries);
+    await this.relay(entries, inline);
     return entries.length;
   }
 
   /** Takes over entries pending for longer than `minIdleMs` (a worker died holding them). */
-  async reclaim(consumer: string, minIdleMs: number, count = 64): Promise<number> {
+  async reclaim(consumer: string, minIdleMs: number, count = 64, inline?: InlineTriggerConsumer): Promise<number> {
     let cursor = '0-0';
     let taken = 0;
     do {
@@ -69,20 +77,20 @@ export class TriggerRelay {
         'COUNT',
         count,
       )) as [string, StreamEntry[], ...unknown[]];
-      await this.relay(entries);
+      await this.relay(entries, inline);
       taken += entries.length;
       cursor = next;
     } while (cursor !== '0-0');
     return taken;
   }
 
-  private async relay(entries: StreamEntry[]): Promise<void> {
+  private async relay(entries: StreamEntry[], inline?: InlineTriggerConsumer): Promise<void> {
     if (entries.length === 0) return;
     const outboxIds = entries.flatMap(([, fields]) => {
       const i = fields?.indexOf('o') ?? -1;
       return fields !== null && i >= 0 && /^\d+$/.test(fields[i + 1]) ? [fields[i + 1]] : [];
     });
-    await this.publisher.publish([...new Set(outboxIds)]);
+    await this.publisher.publish([...new Set(outboxIds)], inline);
     await this.redis.xack(this.publisher.streamKey, TRIGGER_RELAY_GROUP, ...entries.map(([id]) => id));
   }
 }

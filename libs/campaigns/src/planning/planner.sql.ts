@@ -1,0 +1,47 @@
+import { SEND_SKIP } from '../sending/batches.types';
+
+/**
+ * SQL fragments of planning, shared by the keyset planner (PlannerRepository) and the set-based
+ * planning of one-member event runs (EventRunsRepository), so both write the same rows by the
+ * same rules. The reachability rule is the one the send-time claim applies.
+ */
+export const REACH_SKIP_SQL = SEND_SKIP;
+export const SKIP_SQL = `coalesce(${REACH_SKIP_SQL}, CASE WHEN cap.member_id IS NOT NULL THEN 'frequency_cap' END)`;
+
+/** A recipient skipped by a rule: its ledger row (`ON CONFLICT (run_id, member_id) DO NOTHING` after it). */
+export const INSERT_SKIP_SQL = `INSERT INTO delivery_ledger
+  (run_id, campaign_id, channel_id, member_id, line_user_id, status, reason, counts_toward_cap)`;
+
+/**
+ * Outbox batches: member_ids ascending, so [1] and [cardinality] bound the range that the
+ * exclusion constraint keeps apart from the run's other batches (the exactly-once guard).
+ */
+export const INSERT_BATCH_SQL = `INSERT INTO delivery_batches
+  (run_id, campaign_id, workspace_id, channel_id, seq, status, recipient_count, member_ids, available_at, enqueued_at)`;
+
+/**
+ * Members of the page that reached the frequency cap: marketing sends in the window, counted from
+ * the member-id arrays of accepted requests (one per request that carried the member), plus the
+ * marketing sends already decided but not yet accepted (members of open batches that no accepted
+ * or failed request of theirs carried): without the latter, two campaigns planned at the same
+ * moment would both pass the cap, since neither has sent yet. The caller serialises this check
+ * and the batch insert per channel (advisory lock). A one-time filter makes it free when the cap
+ * is off or the campaign is transactional.
+ */
+export const CAPPED_SQL = `
+  SELECT member_id FROM (
+    SELECT u.member_id FROM delivery_requests q
+    CROSS JOIN LATERAL unnest(q.member_ids) AS u(member_id)
+    JOIN delivery_batches b ON b.id = q.batch_id AND b.channel_id = $ch
+    JOIN campaigns c ON c.id = b.campaign_id AND c.category = 'marketing'
+    WHERE $cap AND $capMax > 0 AND q.status = 'accepted' AND q.accepted_at >= $capSince
+      AND u.member_id IN (SELECT member_id FROM page)
+    UNION ALL
+    SELECT u.member_id FROM delivery_batches b
+    CROSS JOIN LATERAL unnest(b.member_ids) AS u(member_id)
+    JOIN campaigns c ON c.id = b.campaign_id AND c.category = 'marketing'
+    WHERE $cap AND $capMax > 0 AND b.channel_id = $ch AND b.status IN ('pending', 'sending')
+      AND u.member_id IN (SELECT member_id FROM page)
+      AND NOT EXISTS (SELECT 1 FROM delivery_requests q
+                      WHERE q.batch_id = b.id AND q.status IN ('accepted', 'failed') AND u.member_id = ANY(q.member_ids))
+  ) sends GROUP BY member_id HAVING count(*) >= $capMax`;

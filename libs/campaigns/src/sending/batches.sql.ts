@@ -1,0 +1,97 @@
+import { REACHABLE, SEND_SKIP } from './batches.types';
+
+/*
+ * The statements of sending a batch, shared by BatchSenderService (one batch) and the event
+ * fast path (EventBatchesSender: many one-member batches at once), through BatchesRepository.
+ */
+
+/**
+ * Evaluated inside a statement, this makes its (implicit) transaction commit without waiting for
+ * the WAL flush: one round trip, where BEGIN; SET LOCAL; …; COMMIT took four and held a pooled
+ * connection for all of them. Sending was bound by commit fsyncs (LWLock:WALWrite / IO:WALSync in
+ * pg_stat_activity). Safe for every write whose loss in a PostgreSQL crash only repeats work: a
+ * lost claim is taken again, a lost outcome leaves the request pending and its retry is answered
+ * 409 (= accepted). Not for saveRequests: the retry key and its recipients must be durable before
+ * the first attempt (and that synchronous commit flushes every earlier asynchronous one, so nothing
+ * is sent from a batch whose planning or claim could still be lost).
+ */
+export const NO_FLUSH_WAIT = `set_config('synchronous_commit', 'off', true)`;
+
+/** Claim many batches by id ($1 uuid[], $2 now, $3 lease ms) with what sending them needs. */
+export const CLAIM_SQL = `WITH b AS (
+         UPDATE delivery_batches SET status = 'sending', lease_until = now() + ($3 || ' milliseconds')::interval,
+                attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, now())
+         WHERE id = ANY($1::uuid[]) AND available_at <= $2
+           AND (status = 'pending' OR (status = 'sending' AND lease_until < now()))
+         RETURNING id, run_id, campaign_id, workspace_id, channel_id, seq, first_attempt_at, attempts, member_ids
+       )
+       SELECT b.id, b.run_id AS "runId", b.campaign_id AS "campaignId", b.workspace_id AS "workspaceId",
+              b.channel_id AS "channelId", b.seq, b.first_attempt_at AS "firstAttemptAt", b.attempts,
+              b.member_ids::text[] AS "memberIds", r.run_key AS "runKey", r.message_index AS "messageIndex",
+              c.status AS "campaignStatus", x.line_user_ids AS "lineUserIds", x.skips
+       FROM b JOIN campaign_runs r ON r.id = b.run_id JOIN campaigns c ON c.id = b.campaign_id
+       CROSS JOIN (SELECT ${NO_FLUSH_WAIT}) AS lazy
+       CROSS JOIN LATERAL (
+         SELECT array_agg(CASE WHEN ${REACHABLE} THEN lu.line_user_id END ORDER BY u.i) AS line_user_ids,
+                array_agg(${SEND_SKIP} ORDER BY u.i) AS skips
+         FROM unnest(b.member_ids) WITH ORDINALITY AS u(member_id, i)
+         LEFT JOIN line_users lu ON lu.channel_id = b.channel_id AND lu.member_id = u.member_id) x`;
+
+/**
+ * Requests of many batches ($1 jsonb records) and send-time skips ($2–$6 arrays: run, campaign,
+ * channel, member, reason) counted into their runs' skips. Synchronous commit.
+ */
+export const SAVE_REQUESTS_SQL = `WITH req AS (
+         INSERT INTO delivery_requests (batch_id, seq, retry_key, endpoint, messages, member_ids, recipient_count, status)
+         SELECT r.batch_id, r.seq, r.retry_key, r.endpoint, r.messages,
+                ARRAY(SELECT jsonb_array_elements_text(r.member_ids)::bigint), jsonb_array_length(r.member_ids), 'pending'
+         FROM jsonb_to_recordset($1::jsonb)
+           AS r(batch_id uuid, seq int, retry_key uuid, endpoint text, messages jsonb, member_ids jsonb)
+       ), skip AS (
+         INSERT INTO delivery_ledger (run_id, campaign_id, channel_id, member_id, status, reason, counts_toward_cap)
+         SELECT v.run_id, v.campaign_id, v.channel_id, v.member_id, 'skipped', v.reason, false
+         FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::bigint[], $6::text[])
+           AS v(run_id, campaign_id, channel_id, member_id, reason)
+         ON CONFLICT (run_id, member_id) DO NOTHING
+         RETURNING run_id, reason
+       ), counted AS (
+         SELECT run_id, reason, count(*)::int AS n FROM skip GROUP BY run_id, reason
+       )
+       UPDATE campaign_runs r SET skipped = (
+         SELECT jsonb_object_agg(k, coalesce((r.skipped ->> k)::int, 0) + coalesce(c.n, 0))
+         FROM (SELECT jsonb_object_keys(r.skipped) AS k UNION SELECT reason FROM counted WHERE run_id = r.id) keys
+         LEFT JOIN counted c ON c.run_id = r.id AND c.reason = keys.k)
+       WHERE r.id IN (SELECT run_id FROM counted)`;
+
+/**
+ * LINE's answers ($1–$5: batch, seq, status, LINE request id, error) of many batches ($6–$9: batch,
+ * run, campaign, channel; $10: finished).
+ */
+export const RECORD_OUTCOMES_SQL = `WITH o AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::delivery_request_status[], $4::text[], $5::text[])
+           AS o(batch_id, seq, status, line_request_id, error)
+       ), upd AS (
+         UPDATE delivery_requests q SET status = o.status, line_request_id = o.line_request_id, error = o.error,
+                accepted_at = CASE WHEN o.status = 'accepted' THEN now() END
+         FROM o WHERE q.batch_id = o.batch_id AND q.seq = o.seq AND q.status = 'pending'
+         RETURNING q.batch_id, q.status, q.recipient_count, q.member_ids, q.error
+       ), led AS (
+         INSERT INTO delivery_ledger (run_id, campaign_id, channel_id, member_id, status, reason, counts_toward_cap)
+         SELECT bb.run_id, bb.campaign_id, bb.channel_id, u.member_id, 'failed', upd.error, false
+         FROM upd JOIN unnest($6::uuid[], $7::uuid[], $8::uuid[], $9::uuid[]) AS bb(batch_id, run_id, campaign_id, channel_id)
+           ON bb.batch_id = upd.batch_id
+         CROSS JOIN LATERAL unnest(upd.member_ids) AS u(member_id)
+         WHERE upd.status = 'failed'
+         ON CONFLICT (run_id, member_id) DO NOTHING
+       ), f AS (
+         SELECT * FROM unnest($6::uuid[], $10::boolean[]) AS f(batch_id, finished)
+       )
+       UPDATE delivery_batches b SET
+              sent_count = sent_count + (SELECT coalesce(sum(recipient_count), 0) FROM upd
+                                         WHERE upd.batch_id = b.id AND upd.status = 'accepted'),
+              failed_count = failed_count + (SELECT coalesce(sum(recipient_count), 0) FROM upd
+                                             WHERE upd.batch_id = b.id AND upd.status = 'failed'),
+              status = CASE WHEN f.finished THEN 'done'::delivery_batch_status ELSE b.status END,
+              finished_at = CASE WHEN f.finished THEN now() END,
+              lease_until = CASE WHEN f.finished THEN NULL ELSE b.lease_until END
+       FROM f WHERE b.id = f.batch_id AND (SELECT ${NO_FLUSH_WAIT}) IS NOT NULL`;

@@ -1,0 +1,64 @@
+import type { LineMessage, MemberRenderFields } from '@app/delivery';
+import type { DeliveryBatchEntity } from '../entities/delivery-batch.entity';
+import type { RequestStatus } from '../entities/delivery-request.entity';
+import type { CampaignStatus } from '../entities/campaign.entity';
+
+/** A recipient of a batch: its member id and LINE user (null, with the rule, when no longer reachable). */
+export interface BatchRecipient {
+  memberId: string;
+  lineUserId: string | null;
+  skip: string | null;
+}
+
+/**
+ * Reachable now: linked, following, not blocked. Planning trusts a segment's snapshot (taken
+ * seconds before) for this, so the send-time lookup is where a change since then is caught.
+ */
+export const REACHABLE = `lu.following AND lu.blocked_at IS NULL`;
+export const SEND_SKIP = `CASE WHEN lu.line_user_id IS NULL THEN 'not_linked' WHEN NOT (${REACHABLE}) THEN 'not_following' END`;
+
+export interface RecipientWithMember extends BatchRecipient {
+  member: MemberRenderFields;
+}
+
+export interface RequestOutcome {
+  seq: number;
+  status: RequestStatus.Accepted | RequestStatus.Failed;
+  lineRequestId: string | null;
+  error: string | null;
+}
+
+/** A batch as claimed: its row, the run's key, the campaign's status and the recipients' LINE users now. */
+export type ClaimedBatch = Pick<
+  DeliveryBatchEntity,
+  'id' | 'runId' | 'campaignId' | 'workspaceId' | 'channelId' | 'seq' | 'firstAttemptAt' | 'attempts' | 'memberIds'
+> & {
+  runKey: string;
+  messageIndex: number[] | null;
+  campaignStatus: CampaignStatus;
+  recipients: BatchRecipient[];
+};
+
+export type BatchRef = Pick<DeliveryBatchEntity, 'id' | 'runId' | 'campaignId' | 'channelId'>;
+
+export interface NewRequest {
+  seq: number;
+  retryKey: string;
+  endpoint: 'multicast' | 'push';
+  messages: LineMessage[] | null;
+  memberIds: string[];
+}
+
+/** One batch's requests and send-time skips, for BatchesRepository.saveRequestsMany. */
+export interface BatchRequests {
+  batch: BatchRef;
+  requests: NewRequest[];
+  skipped: Array<{ memberId: string; reason: string }>;
+}
+
+/** One batch's answers from LINE and whether it is finished, for BatchesRepository.recordOutcomesMany. */
+export interface BatchOutcomes {
+  batch: BatchRef;
+  outcomes: RequestOutcome[];
+  finished: boolean;
+}

@@ -1,0 +1,149 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@app/common';
+import { ChannelEntity } from '@app/workspaces';
+import { LineChannelClient, LineClientFactory, LineEndpoint, LineErrorCode, toLineException } from '@app/line';
+import {
+  DeliveryClock,
+  GcraRateLimiter,
+  LineMessage,
+  MessageRenderer,
+  deriveRetryKey,
+  isPersonalised,
+} from '@app/delivery';
+import { CampaignEntity, CampaignStatus } from '../entities/campaign.entity';
+import { RequestStatus } from '../entities/delivery-request.entity';
+import { BatchesRepository } from '../sending/batches.repository';
+import type { BatchOutcomes, BatchRequests, ClaimedBatch } from '../sending/batches.types';
+
+/** LINE calls of one send in flight at once. */
+const CALLS_IN_FLIGHT = 32;
+
+/**
+ * Sends many one-member batches of one campaign (an event's thank-you to each of many members)
+ * with the batch sender's statements (BatchesRepository), each made once for all of them instead
+ * of once per batch: claim, store every request with its retry key before any call, one push
+ * each, record the answers, complete the runs. Only the plain road is taken here: a batch whose
+ * campaign was paused or cancelled since, or whose push needs a retry (429 for the rate, 5xx,
+ * timeout) or hit the monthly quota, is given back and returned, for BatchSenderService to send
+ * with the same stored request and retry key (its back-off, the pause on the quota and the
+ * cancellation stay in one place).
+ */
+@Injectable()
+export class EventBatchesSender {
+  private readonly renderer = new MessageRenderer();
+
+  constructor(
+    private readonly batches: BatchesRepository,
+    private readonly lineClients: LineClientFactory,
+    private readonly limiter: GcraRateLimiter,
+    private readonly clock: DeliveryClock,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Returns the batches left for BatchSenderService (pending again). */
+  async send(
+    campaign: CampaignEntity,
+    channel: ChannelEntity,
+    messages: LineMessage[],
+    batchIds: string[],
+  ): Promise<string[]> {
+    const claimed = await this.batches.claimMany(batchIds, this.clock.now(), this.config.delivery.leaseMs);
+    if (claimed.length === 0) return [];
+    const live = (b: ClaimedBatch): boolean =>
+      b.campaignStatus !== CampaignStatus.Paused && b.campaignStatus !== CampaignStatus.Cancelled;
+    const mine = claimed.filter((b) => live(b) && b.memberIds.length === 1);
+    const left = claimed.filter((b) => !mine.includes(b)).map((b) => b.id);
+    try {
+      left.push(...(await this.sendClaimed(campaign, channel, messages, mine)));
+    } catch (e) {
+      // Nothing is lost either way: what was not recorded is pending again (or its lease expires).
+      await this.batches.releaseMany(
+        claimed.map((b) => b.id),
+        null,
+        e instanceof Error ? e.message : String(e),
+      );
+      throw e;
+    }
+    await this.batches.releaseMany(left, null, null);
+    return left;
+  }
+
+  /** Returns the batches to give back. */
+  private async sendClaimed(
+    campaign: CampaignEntity,
+    channel: ChannelEntity,
+    messages: LineMessage[],
+    claimed: ClaimedBatch[],
+  ): Promise<string[]> {
+    if (claimed.length === 0) return [];
+    const personalised = isPersonalised(messages);
+    // As BatchSenderService.planBatch: a member gone since planning has no row here (erased).
+    const members = personalised ? await this.batches.recipientsWithMembersOf(claimed.map((b) => b.id)) : null;
+    const saved: BatchRequests[] = [];
+    const sends: Array<{ batch: ClaimedBatch; to: string; retryKey: string; messages: LineMessage[] }> = [];
+    for (const batch of claimed) {
+      const withMember = members?.get(batch.id)?.[0];
+      const r = members === null ? batch.recipients[0] : withMember;
+      const memberId = batch.memberIds[0];
+      if (r === undefined) {
+        saved.push({ batch, requests: [], skipped: [{ memberId, reason: 'erased' }] });
+      } else if (r.lineUserId === null) {
+        saved.push({ batch, requests: [], skipped: [{ memberId, reason: r.skip ?? 'not_linked' }] });
+      } else {
+        const retryKey = deriveRetryKey({
+          campaignId: campaign.id,
+          runKey: batch.runKey,
+          batchId: batch.id,
+          requestSeq: 0,
+        });
+        const rendered = withMember === undefined ? null : this.renderer.render(messages, withMember.member);
+        saved.push({
+          batch,
+          requests: [{ seq: 0, retryKey, endpoint: 'push', messages: rendered, memberIds: [memberId] }],
+          skipped: [],
+        });
+        sends.push({ batch, to: r.lineUserId, retryKey, messages: rendered ?? messages });
+      }
+    }
+    // Durable before any call: a retry after a crash finds the request and sends with the same key.
+    await this.batches.saveRequestsMany(saved);
+    const client = this.lineClients.forChannel(channel);
+    const done: BatchOutcomes[] = saved
+      .filter((s) => s.requests.length === 0)
+      .map((s) => ({ batch: s.batch, outcomes: [], finished: true }));
+    const retry: string[] = [];
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < sends.length) {
+        const q = sends[next++];
+        const answered = (
+          status: RequestStatus.Accepted | RequestStatus.Failed,
+          id: string | null,
+          error: string | null,
+        ) => done.push({ batch: q.batch, outcomes: [{ seq: 0, status, lineRequestId: id, error }], finished: true });
+        try {
+          await this.limiter.acquire(channel.id, LineEndpoint.Push);
+          const res = await client.pushMessage(
+            q.to,
+            q.messages as Parameters<LineChannelClient['pushMessage']>[1],
+            q.retryKey,
+          );
+          answered(RequestStatus.Accepted, res.requestId, null);
+        } catch (e) {
+          const err = toLineException(e);
+          if (err.code === LineErrorCode.RetryKeyAccepted) {
+            answered(RequestStatus.Accepted, err.line.acceptedRequestId ?? null, null);
+          } else if (err.code !== LineErrorCode.QuotaExhausted && !err.retryable) {
+            answered(RequestStatus.Failed, err.line.requestId ?? null, err.line.lineMessage ?? err.message);
+          } else {
+            retry.push(q.batch.id);
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CALLS_IN_FLIGHT, sends.length) }, lane));
+    await this.batches.recordOutcomesMany(done);
+    await this.batches.completeRunsIfDone([...new Set(done.map((d) => d.batch.runId))]);
+    return retry;
+  }
+}
