@@ -123,6 +123,10 @@ describe('ID linking, webhooks and per-user rich menus (against the emulator)', 
     expect(friend?.member_id).toBeNull();
     const greeting = await replyText(user, 1);
     expect(greeting).toContain('友だち追加ありがとうございます');
+    const channel = (await (await w.call(`/channels/${w.channelId}`, { key: w.writeKey })).json()) as {
+      botUserId: string | null;
+    };
+    expect(channel.botUserId).toBe(w.emu.state.channels.get(CH)?.botUserId);
     expect(greeting).toContain('action=link');
     await eventually(() => menuOnLine(user) === guestMenu.lineRichMenuId);
     await eventually(async () => (await row(user))?.display_name === 'Hanako');

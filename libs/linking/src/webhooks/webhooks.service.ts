@@ -45,7 +45,10 @@ export class WebhooksService {
     } catch {
       throw LinkingException.badRequest(LinkingErrorCode.InvalidSignature, 'The body is not JSON', 'body');
     }
-    const { events } = parseWebhookBody(body);
+    const { destination, events } = parseWebhookBody(body);
+    if (destination !== null && destination !== channel.botUserId) {
+      await this.channels.recordBotUserId(channel.workspaceId, channel.id, destination);
+    }
     const ids = await this.repository.insertNew(channel.workspaceId, channel.id, events);
     if (ids.length > 0) {
       // jobId = row id: even a double enqueue (sweeper + here) runs the event once.

@@ -35,4 +35,8 @@ export class ChannelsRepository {
   async update(workspaceId: string, id: string, fields: Partial<ChannelFields>): Promise<void> {
     await this.channels.update({ workspaceId, id }, fields);
   }
+
+  async setBotUserId(workspaceId: string, id: string, botUserId: string): Promise<void> {
+    await this.channels.update({ workspaceId, id }, { botUserId });
+  }
 }

@@ -12,6 +12,8 @@ export interface ChannelView {
   webhookPath: string;
   /** Only the last characters, to tell tokens apart; secrets never leave the engine. */
   accessTokenHint: string;
+  /** The bot's own LINE user id: the `destination` of the channel's webhooks, once one arrived. */
+  botUserId: string | null;
   createdAt: string;
 }
 
@@ -22,6 +24,7 @@ export const toChannelView = (c: ChannelEntity): ChannelView => ({
   timezone: c.timezone,
   webhookPath: `/webhooks/line/${c.lineChannelId}`,
   accessTokenHint: `…${c.accessToken.slice(-4)}`,
+  botUserId: c.botUserId,
   createdAt: c.createdAt.toISOString(),
 });
 
@@ -47,6 +50,11 @@ export class ChannelsService {
 
   findByLineChannelId(lineChannelId: string): Promise<ChannelEntity | null> {
     return this.repository.findByLineChannelId(lineChannelId);
+  }
+
+  /** Webhooks name the bot (`destination`); kept so that operators can match the channel to it. */
+  async recordBotUserId(workspaceId: string, id: string, botUserId: string): Promise<void> {
+    await this.repository.setBotUserId(workspaceId, id, botUserId);
   }
 
   async create(workspaceId: string, fields: ChannelFields): Promise<ChannelView> {

@@ -98,5 +98,11 @@ export class ChannelDto {
   @ApiProperty() timezone!: string;
   @ApiProperty({ description: 'Path of the webhook URL to set in the LINE console' }) webhookPath!: string;
   @ApiProperty() accessTokenHint!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "The bot's own LINE user id, learnt from the `destination` of the channel's webhooks",
+  })
+  botUserId!: string | null;
   @ApiProperty() createdAt!: string;
 }
