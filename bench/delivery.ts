@@ -8,19 +8,15 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Client } from 'pg';
-import Redis from 'ioredis';
 import { messagingApi } from '@line/bot-sdk';
-import { loadConfig } from '@app/common';
 import { CampaignsService } from '@app/campaigns';
 import { SegmentsService } from '@app/segments';
 import { startEmulator } from '../apps/line-emulator/src/server';
 import { createApiApp } from '../apps/api/src/api.factory';
-import { createDataSource } from '../migrations/data-source';
+import { prepareBenchEngine } from './lib/bench-engine';
 import { lineUserIdOf, spawnWorker, WorkerProcess } from './lib/delivery-harness';
 
 const CHANNEL = { channelId: '1999999998', channelSecret: 'bench-secret', accessToken: 'bench-delivery-token' };
-const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DB = 'lse_bench_delivery';
 const PREFIX = 'lse-bench-delivery';
 const LATENCY_MS = 30;
@@ -102,32 +98,12 @@ async function main(): Promise<void> {
     return (await res.json()) as T;
   };
 
-  const admin = new Client({ connectionString: `${SERVER}/postgres` });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB}`);
-  await admin.end();
-  const env: Record<string, string> = {
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: `${SERVER}/${DB}`,
-    REDIS_URL,
-    QUEUE_PREFIX: PREFIX,
-    DATABASE_POOL_SIZE: '10',
-    LINE_API_BASE_URL: emuUrl,
-    LINE_DATA_API_BASE_URL: emuUrl,
-    DELIVERY_RECONCILE_INTERVAL_MS: '1000',
-  };
-  const config = loadConfig({}, { ...env, LOG_LEVEL: 'silent', API_PORT: '0' }, '/nonexistent/.env');
-  const ds = await createDataSource(config).initialize();
-  await ds.runMigrations({ transaction: 'each' });
-  await ds.destroy();
-  const redis = new Redis(REDIS_URL);
-  const flushPrefix = async (): Promise<void> => {
-    const keys = await redis.keys(`${PREFIX}:*`);
-    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-  };
-  await flushPrefix();
+  const { env, config, redis, flushPrefix } = await prepareBenchEngine({
+    database: DB,
+    prefix: PREFIX,
+    emulatorUrl: emuUrl,
+    extraEnv: { DELIVERY_RECONCILE_INTERVAL_MS: '1000' },
+  });
 
   const sql = new Client({ connectionString: config.database.url });
   await sql.connect();

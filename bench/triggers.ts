@@ -11,18 +11,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { Client } from 'pg';
-import Redis from 'ioredis';
-import { loadConfig } from '@app/common';
 import { ApiKeyScope, ApiKeysService } from '@app/workspaces';
 import { CampaignsService } from '@app/campaigns';
 import { startEmulator } from '../apps/line-emulator/src/server';
 import { createApiApp } from '../apps/api/src/api.factory';
-import { createDataSource } from '../migrations/data-source';
+import { prepareBenchEngine } from './lib/bench-engine';
 import { lineUserIdOf, ROOT, seedAudience, spawnWorker, WorkerProcess } from './lib/delivery-harness';
 
 const CHANNEL = { channelId: '1999999997', channelSecret: 'bench-secret', accessToken: 'bench-trigger-token' };
-const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DB = 'lse_bench_triggers';
 const PREFIX = 'lse-bench-triggers';
 
@@ -64,28 +60,7 @@ async function main(): Promise<void> {
   const thread = new Worker(__filename);
   const emuUrl = await new Promise<string>((resolve) => thread.once('message', (m: string) => resolve(m)));
 
-  const admin = new Client({ connectionString: `${SERVER}/postgres` });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB}`);
-  await admin.end();
-  const env: Record<string, string> = {
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: `${SERVER}/${DB}`,
-    REDIS_URL,
-    QUEUE_PREFIX: PREFIX,
-    DATABASE_POOL_SIZE: '10',
-    LINE_API_BASE_URL: emuUrl,
-    LINE_DATA_API_BASE_URL: emuUrl,
-  };
-  const config = loadConfig({}, { ...env, LOG_LEVEL: 'silent', API_PORT: '0' }, '/nonexistent/.env');
-  const ds = await createDataSource(config).initialize();
-  await ds.runMigrations({ transaction: 'each' });
-  await ds.destroy();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${PREFIX}:*`);
-  if (keys.length > 0) await redis.del(...keys);
+  const { env, config, redis } = await prepareBenchEngine({ database: DB, prefix: PREFIX, emulatorUrl: emuUrl });
 
   const sql = new Client({ connectionString: config.database.url });
   await sql.connect();

@@ -1,0 +1,55 @@
+// Shared by the delivery and trigger benchmarks: a fresh scratch database with the engine's
+// migrations, the environment the engine's processes get for it (api in-process, workers spawned),
+// and the bench's Redis prefix emptied before and after.
+import { Client } from 'pg';
+import Redis from 'ioredis';
+import { AppConfig, loadConfig } from '@app/common';
+import { createDataSource } from '../../migrations/data-source';
+
+export const BENCH_DATABASE_SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
+export const BENCH_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface BenchEngine {
+  /** Environment of the engine's processes (workers, a spawned api). */
+  env: Record<string, string>;
+  /** The same, for the api running in the bench's own process. */
+  config: AppConfig;
+  redis: Redis;
+  /** Deletes every Redis key under the bench's prefix. */
+  flushPrefix(): Promise<void>;
+}
+
+export async function prepareBenchEngine(options: {
+  database: string;
+  prefix: string;
+  emulatorUrl: string;
+  extraEnv?: Record<string, string>;
+}): Promise<BenchEngine> {
+  const admin = new Client({ connectionString: `${BENCH_DATABASE_SERVER}/postgres` });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${options.database} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${options.database}`);
+  await admin.end();
+  const env: Record<string, string> = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: `${BENCH_DATABASE_SERVER}/${options.database}`,
+    REDIS_URL: BENCH_REDIS_URL,
+    QUEUE_PREFIX: options.prefix,
+    DATABASE_POOL_SIZE: '10',
+    LINE_API_BASE_URL: options.emulatorUrl,
+    LINE_DATA_API_BASE_URL: options.emulatorUrl,
+    ...options.extraEnv,
+  };
+  const config = loadConfig({}, { ...env, LOG_LEVEL: 'silent', API_PORT: '0' }, '/nonexistent/.env');
+  const ds = await createDataSource(config).initialize();
+  await ds.runMigrations({ transaction: 'each' });
+  await ds.destroy();
+  const redis = new Redis(BENCH_REDIS_URL);
+  const flushPrefix = async (): Promise<void> => {
+    const keys = await redis.keys(`${options.prefix}:*`);
+    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+  };
+  await flushPrefix();
+  return { env, config, redis, flushPrefix };
+}
