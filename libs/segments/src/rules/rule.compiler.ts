@@ -1,25 +1,9 @@
 import { RULE_LIMITS } from './rule.limits';
-import {
-  ALL_PREFECTURE_CODES,
-  DateBound,
-  JSON_DATE_PATTERN_SQL,
-  aggregateAnswer,
-  dateRange,
-  elapsedPlan,
-  listOf,
-  placeCodes,
-} from './rule-semantics';
+import { ALL_PREFECTURE_CODES, DateBound, aggregateAnswer, elapsedPlan, listOf, placeCodes } from './rule-semantics';
 import { LocalDate, TimeContext, addDays, startOfLocalDay, todayOf, windowRange } from './rule-time';
-import {
-  ATTRIBUTES,
-  CUSTOM_EVENT_PREFIX,
-  CUSTOM_PREFIX,
-  CustomAttributeType,
-  CustomAttributeTypes,
-  TABLES as T,
-  ValueType,
-} from './schema-map';
+import { ATTRIBUTES, CUSTOM_EVENT_PREFIX, CUSTOM_PREFIX, CustomAttributeTypes, TABLES as T } from './schema-map';
 import { SqlCast, SqlParams } from './sql-params';
+import { SqlPredicates, nonNull } from './sql-predicates';
 import { filterType } from './rule.validator';
 import {
   AttributeCondition,
@@ -27,7 +11,6 @@ import {
   EventCondition,
   FavouriteChangedCondition,
   LinkCondition,
-  Operator,
   PropertyFilter,
   Rule,
   SequenceCondition,
@@ -57,21 +40,6 @@ export interface CompiledRule {
   usesAggregates: boolean;
 }
 
-const CASTS: Record<ValueType, SqlCast> = {
-  string: 'text',
-  number: 'numeric',
-  boolean: 'boolean',
-  date: 'date',
-  timestamp: 'timestamptz',
-};
-
-/**
- * Every condition is two-valued (so `not` is plain negation): a comparison of `expr` with
- * non-null parameters is NULL only when `expr` is, and `false AND NULL` is false. Written this
- * way rather than COALESCE(…, false) so that the planner still sees (and indexes) the comparison.
- */
-const nonNull = (expr: string, pred: string): string => `(${expr} IS NOT NULL AND ${pred})`;
-
 /**
  * Compiles a validated rule tree into ONE boolean SQL expression. Parameters `$1` (workspace)
  * and `$2` (channel) always come first. Identifiers come only from the schema map.
@@ -83,11 +51,13 @@ export class RuleCompiler {
   private readonly ws: string;
   private readonly ch: string;
   private aliasSeq = 0;
+  private readonly predicates: SqlPredicates;
 
   private constructor(private readonly o: CompileOptions) {
     this.ws = this.params.add(o.workspaceId, 'uuid');
     this.ch = this.params.add(o.channelId, 'uuid');
     this.today = todayOf(o);
+    this.predicates = new SqlPredicates(this.params, this.today, o.timeZone);
   }
 
   static compile(rule: Rule, options: CompileOptions): CompiledRule {
@@ -129,7 +99,7 @@ export class RuleCompiler {
       const key = c.attr.slice(CUSTOM_PREFIX.length);
       const type = this.o.customTypes?.[key];
       if (type === undefined) throw new Error(`custom attribute ${key} has no type`);
-      return this.jsonPredicate(`m.attributes -> ${this.params.add(key, 'text')}`, type, c.op, c.value);
+      return this.predicates.json(`m.attributes -> ${this.params.add(key, 'text')}`, type, c.op, c.value);
     }
     const def = ATTRIBUTES[c.attr];
     const s = def.source;
@@ -144,7 +114,7 @@ export class RuleCompiler {
         }
         const ref = s.enumType !== undefined ? `${col}::text` : col;
         const expr = s.defaultValue !== undefined ? `COALESCE(${ref}, ${Number(s.defaultValue)})` : ref;
-        return this.scalarPredicate(expr, s.type, c.op, c.value);
+        return this.predicates.scalar(expr, s.type, c.op, c.value);
       }
       case 'elapsed': {
         const ref = s.table === 'member' ? `m.${s.column}` : this.aggregate(s.column);
@@ -157,7 +127,7 @@ export class RuleCompiler {
       }
       case 'birthMonth':
         // NULL exactly when birth_date is: test the column, not the EXTRACT a second time per row.
-        return this.scalarPredicate(
+        return this.predicates.scalar(
           `EXTRACT(MONTH FROM m.${T.members.birthDate})`,
           'number',
           c.op,
@@ -194,110 +164,6 @@ export class RuleCompiler {
     return `${ref} ${b.cmp === 'le' ? '<' : '>='} ${next}`;
   }
 
-  /** A comparison of a typed SQL expression; never NULL. */
-  /** `known`: a cheaper expression that is NULL exactly when `expr` is (default `expr` itself). */
-  private scalarPredicate(expr: string, type: ValueType, op: Operator, value: unknown, known = expr): string {
-    const p = (v: unknown, cast: SqlCast = CASTS[type]): string => this.params.add(v, cast);
-    switch (op) {
-      case 'exists':
-        return `(${known} IS NOT NULL)`;
-      case 'notExists':
-        return `(${known} IS NULL)`;
-      case 'eq':
-        return nonNull(known, `${expr} = ${p(value)}`);
-      case 'neq':
-        return nonNull(known, `${expr} <> ${p(value)}`);
-      case 'in':
-        return nonNull(known, `${expr} = ANY(${p(value, `${CASTS[type]}[]` as SqlCast)})`);
-      case 'notIn':
-        return nonNull(known, `NOT (${expr} = ANY(${p(value, `${CASTS[type]}[]` as SqlCast)}))`);
-      case 'gt':
-        return nonNull(known, `${expr} > ${p(value)}`);
-      case 'gte':
-        return nonNull(known, `${expr} >= ${p(value)}`);
-      case 'lt':
-        return nonNull(known, `${expr} < ${p(value)}`);
-      case 'lte':
-        return nonNull(known, `${expr} <= ${p(value)}`);
-      case 'startsWith':
-        return nonNull(known, `starts_with(${expr}, ${p(value, 'text')})`);
-      case 'contains':
-        return nonNull(known, `strpos(${expr}, ${p(value, 'text')}) > 0`);
-      case 'between':
-        if (type === 'number') {
-          const [a, b] = value as [number, number];
-          return nonNull(known, `${expr} BETWEEN ${p(a)} AND ${p(b)}`);
-        }
-        return this.dateRangePredicate(expr, type, op, value, known);
-      default:
-        return this.dateRangePredicate(expr, type, op, value, known);
-    }
-  }
-
-  private dateRangePredicate(expr: string, type: ValueType, op: Operator, value: unknown, known = expr): string {
-    const { from, to } = dateRange(op, value, this.today);
-    const parts: string[] = [];
-    if (type === 'date') {
-      if (from !== undefined) parts.push(`${expr} >= ${this.params.add(from, 'date')}`);
-      if (to !== undefined) parts.push(`${expr} <= ${this.params.add(to, 'date')}`);
-    } else {
-      const start = (d: LocalDate): string => this.params.add(startOfLocalDay(d, this.o.timeZone), 'timestamptz');
-      if (from !== undefined) parts.push(`${expr} >= ${start(from)}`);
-      if (to !== undefined) parts.push(`${expr} < ${start(addDays(to, 1))}`);
-    }
-    return nonNull(known, parts.join(' AND '));
-  }
-
-  /** A JSON value (custom attribute, event property, item field) compared as `type`. */
-  private jsonPredicate(json: string, type: CustomAttributeType, op: Operator, value: unknown): string {
-    const present = nonNull(json, `jsonb_typeof(${json}) <> 'null'`);
-    if (op === 'exists') return present;
-    if (op === 'notExists') return `(NOT ${present})`;
-    switch (type) {
-      case 'string_list': {
-        // `?` / `?|` test string elements of the array (never object keys: the type is checked).
-        const test =
-          op === 'contains'
-            ? `${json} ? ${this.params.add(value, 'text')}`
-            : `${json} ?| ${this.params.add(value, 'text[]')}`;
-        return nonNull(json, `jsonb_typeof(${json}) = 'array' AND ${test}`);
-      }
-      case 'number':
-        return this.scalarPredicate(
-          `(CASE WHEN jsonb_typeof(${json}) = 'number' THEN (${json})::numeric END)`,
-          'number',
-          op,
-          value,
-        );
-      case 'boolean':
-        return this.scalarPredicate(
-          `(CASE WHEN jsonb_typeof(${json}) = 'boolean' THEN (${json})::boolean END)`,
-          'boolean',
-          op,
-          value,
-        );
-      case 'date': {
-        // Compared as text (YYYY-MM-DD sorts as a date), so a malformed value can never fail a cast.
-        const text = `(CASE WHEN jsonb_typeof(${json}) = 'string' AND (${json} #>> '{}') ~ '${JSON_DATE_PATTERN_SQL}' THEN left(${json} #>> '{}', 10) COLLATE "C" END)`;
-        if (op === 'eq' || op === 'neq') {
-          return nonNull(text, `${text} ${op === 'eq' ? '=' : '<>'} ${this.params.add(value, 'text')}`);
-        }
-        const { from, to } = dateRange(op, value, this.today);
-        const parts: string[] = [];
-        if (from !== undefined) parts.push(`${text} >= ${this.params.add(from, 'text')}`);
-        if (to !== undefined) parts.push(`${text} <= ${this.params.add(to, 'text')}`);
-        return nonNull(text, parts.join(' AND '));
-      }
-      default:
-        return this.scalarPredicate(
-          `(CASE WHEN jsonb_typeof(${json}) = 'string' THEN ${json} #>> '{}' END)`,
-          'string',
-          op,
-          value,
-        );
-    }
-  }
-
   // ---- events -----------------------------------------------------------------------------
 
   private windowSql(col: string, w: Window | undefined): string[] {
@@ -309,13 +175,13 @@ export class RuleCompiler {
   }
 
   private filterSql(e: string, f: PropertyFilter): string {
-    if (f.field === 'amount') return this.scalarPredicate(`${e}.${T.events.amount}`, 'number', f.op, f.value);
-    if (f.field === 'sku') return this.scalarPredicate(`${e}.${T.events.sku}`, 'string', f.op, f.value);
+    if (f.field === 'amount') return this.predicates.scalar(`${e}.${T.events.amount}`, 'number', f.op, f.value);
+    if (f.field === 'sku') return this.predicates.scalar(`${e}.${T.events.sku}`, 'string', f.op, f.value);
     const type = filterType(f);
     const name = f.field.slice(f.field.indexOf('.') + 1);
     if (f.field.startsWith('properties.')) {
       const key = this.params.add(name, 'text');
-      return this.jsonPredicate(`${e}.${T.events.properties} -> ${key}`, type, f.op, f.value);
+      return this.predicates.json(`${e}.${T.events.properties} -> ${key}`, type, f.op, f.value);
     }
     if (type === 'number' && (f.op === 'gte' || f.op === 'gt')) {
       // "some item ≥ X" ⇔ "largest item ≥ X": one function call the expression index covers
@@ -328,7 +194,7 @@ export class RuleCompiler {
     const key = this.params.add(name, 'text');
     const it = this.alias('it');
     const items = `(${e}.${T.events.properties} -> '${T.events.itemsKey}')`;
-    return `EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(${items}) = 'array' THEN ${items} ELSE '[]'::jsonb END) AS ${it}(v) WHERE ${this.jsonPredicate(`${it}.v -> ${key}`, type, f.op, f.value)})`;
+    return `EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(${items}) = 'array' THEN ${items} ELSE '[]'::jsonb END) AS ${it}(v) WHERE ${this.predicates.json(`${it}.v -> ${key}`, type, f.op, f.value)})`;
   }
 
   /** `FROM member_events e WHERE …` for one event type, window and filters. */
