@@ -1,27 +1,10 @@
 import type { MemberRef } from '@app/members';
 import { Liquid } from 'liquidjs';
 
-/** The member fields a reply template may use, as `{{ member.pointsBalance }}` etc. */
-export interface TemplateMember {
-  externalId: string;
-  firstName: string | null;
-  lastName: string | null;
-  membershipTier: string | null;
-  pointsBalance: number | null;
-  registeredAt: string | null;
-  attributes: Record<string, unknown>;
-}
+/** The member fields a reply template may use, as `{{ member.pointsBalance }}` etc.: never the internal id. */
+export type TemplateMember = Omit<MemberRef, 'id'>;
 
-/** The template's view of a member: what a message may mention, never its internal id. */
-export const toTemplateMember = (m: MemberRef): TemplateMember => ({
-  externalId: m.externalId,
-  firstName: m.firstName,
-  lastName: m.lastName,
-  membershipTier: m.membershipTier,
-  pointsBalance: m.pointsBalance,
-  registeredAt: m.registeredAt,
-  attributes: m.attributes,
-});
+export const toTemplateMember = ({ id: _id, ...member }: MemberRef): TemplateMember => member;
 
 export interface TemplateContext {
   member: TemplateMember | null;
