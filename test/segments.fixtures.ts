@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import type { MemberFacts } from '@app/segments';
+import { segmentExamples } from '../bench/lib/segments-examples';
 
 /**
  * Writes members given as evaluator facts into the real tables (members, aggregates, events,
@@ -165,46 +166,4 @@ export function withIngestAggregates(p: MemberFacts): MemberFacts {
 }
 
 /** The examples of the source documents, written as rules exactly as a marketer would. */
-export const EXAMPLES: Record<string, unknown> = {
-  menAged30to40: {
-    all: [
-      { attr: 'gender', op: 'eq', value: 'male' },
-      { attr: 'age', op: 'between', value: [30, 40] },
-    ],
-  },
-  womenBornInJulyInTokyoArea: {
-    all: [
-      { attr: 'gender', op: 'eq', value: 'female' },
-      { attr: 'birthMonth', op: 'eq', value: 7 },
-      { attr: 'region', op: 'eq', value: 'tokyo_area' },
-    ],
-  },
-  employeesAndPartTimers20Plus: {
-    all: [
-      { attr: 'occupation', op: 'in', value: ['company_employee', 'part_time'] },
-      { attr: 'age', op: 'gte', value: 20 },
-    ],
-  },
-  boughtItemsOf10000YenThreeTimes: {
-    event: 'purchase',
-    where: [{ field: 'item.price', op: 'gte', value: 10000 }],
-    count: { op: 'gte', value: 3 },
-  },
-  registeredButNeverBought: {
-    all: [
-      { attr: 'registeredAt', op: 'exists' },
-      { event: 'purchase', did: false },
-    ],
-  },
-  sixMonthsAfterStarting: { attr: 'monthsSinceRegistration', op: 'eq', value: 6 },
-  cartAbandoners: {
-    sequence: {
-      first: { event: 'cart_add', within: { lastDays: 7 } },
-      then: { event: 'purchase', did: false, withinHours: 24 },
-    },
-  },
-  goldMembers: { attr: 'membershipTier', op: 'eq', value: 'gold' },
-  favouritesRestockedOrCheaper: {
-    favouriteChanged: { changes: ['back_in_stock', 'price_drop'], within: { lastDays: 3 } },
-  },
-};
+export const EXAMPLES = segmentExamples({ employee: 'company_employee', partTime: 'part_time' });

@@ -1,51 +1,56 @@
 /**
- * The example segments of the issue, as a marketer writes them for the bench data set (its
- * occupations are Japanese labels), and the same audiences written by hand in SQL for
- * now = 2026-04-26T03:00Z (12:00 in Tokyo). `$1` workspace, `$2` channel.
+ * The example segments of the issue, as a marketer writes them. Only the occupation labels depend
+ * on the data set (the bench's are Japanese labels, the e2e fixtures' are codes), so one function
+ * writes both. Below, the same audiences written by hand in SQL for now = 2026-04-26T03:00Z (12:00
+ * in Tokyo). `$1` workspace, `$2` channel.
  */
-export const EXAMPLES: Record<string, unknown> = {
-  menAged30to40: {
-    all: [
-      { attr: 'gender', op: 'eq', value: 'male' },
-      { attr: 'age', op: 'between', value: [30, 40] },
-    ],
-  },
-  womenBornInJulyInTokyoArea: {
-    all: [
-      { attr: 'gender', op: 'eq', value: 'female' },
-      { attr: 'birthMonth', op: 'eq', value: 7 },
-      { attr: 'region', op: 'eq', value: 'tokyo_area' },
-    ],
-  },
-  employeesAndPartTimers20Plus: {
-    all: [
-      { attr: 'occupation', op: 'in', value: ['会社員', 'パート・アルバイト'] },
-      { attr: 'age', op: 'gte', value: 20 },
-    ],
-  },
-  boughtItemsOf10000YenThreeTimes: {
-    event: 'purchase',
-    where: [{ field: 'item.price', op: 'gte', value: 10000 }],
-    count: { op: 'gte', value: 3 },
-  },
-  registeredButNeverBought: {
-    all: [
-      { attr: 'registeredAt', op: 'exists' },
-      { event: 'purchase', did: false },
-    ],
-  },
-  sixMonthsAfterStarting: { attr: 'monthsSinceRegistration', op: 'eq', value: 6 },
-  cartAbandoners: {
-    sequence: {
-      first: { event: 'cart_add', within: { lastDays: 7 } },
-      then: { event: 'purchase', did: false, withinHours: 24 },
+export function segmentExamples(occupations: { employee: string; partTime: string }): Record<string, unknown> {
+  return {
+    menAged30to40: {
+      all: [
+        { attr: 'gender', op: 'eq', value: 'male' },
+        { attr: 'age', op: 'between', value: [30, 40] },
+      ],
     },
-  },
-  goldMembers: { attr: 'membershipTier', op: 'eq', value: 'gold' },
-  favouritesRestockedOrCheaper: {
-    favouriteChanged: { changes: ['back_in_stock', 'price_drop'], within: { lastDays: 3 } },
-  },
-};
+    womenBornInJulyInTokyoArea: {
+      all: [
+        { attr: 'gender', op: 'eq', value: 'female' },
+        { attr: 'birthMonth', op: 'eq', value: 7 },
+        { attr: 'region', op: 'eq', value: 'tokyo_area' },
+      ],
+    },
+    employeesAndPartTimers20Plus: {
+      all: [
+        { attr: 'occupation', op: 'in', value: [occupations.employee, occupations.partTime] },
+        { attr: 'age', op: 'gte', value: 20 },
+      ],
+    },
+    boughtItemsOf10000YenThreeTimes: {
+      event: 'purchase',
+      where: [{ field: 'item.price', op: 'gte', value: 10000 }],
+      count: { op: 'gte', value: 3 },
+    },
+    registeredButNeverBought: {
+      all: [
+        { attr: 'registeredAt', op: 'exists' },
+        { event: 'purchase', did: false },
+      ],
+    },
+    sixMonthsAfterStarting: { attr: 'monthsSinceRegistration', op: 'eq', value: 6 },
+    cartAbandoners: {
+      sequence: {
+        first: { event: 'cart_add', within: { lastDays: 7 } },
+        then: { event: 'purchase', did: false, withinHours: 24 },
+      },
+    },
+    goldMembers: { attr: 'membershipTier', op: 'eq', value: 'gold' },
+    favouritesRestockedOrCheaper: {
+      favouriteChanged: { changes: ['back_in_stock', 'price_drop'], within: { lastDays: 3 } },
+    },
+  };
+}
+
+export const EXAMPLES = segmentExamples({ employee: '会社員', partTime: 'パート・アルバイト' });
 
 const reachable = `FROM members m JOIN line_users r ON r.channel_id = $2 AND r.member_id = m.id AND r.following AND r.blocked_at IS NULL
   WHERE m.workspace_id = $1`;
