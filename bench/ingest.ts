@@ -18,7 +18,7 @@ import { QueueName, REDIS, loadConfig, redisOptions } from '@app/common';
 import { TriggerPublisher, TriggerRelay } from '@app/members';
 import { ApiKeyScope, ApiKeysService, WorkspacesService } from '@app/workspaces';
 import { createApiApp } from '../apps/api/src/api.factory';
-import { createDataSource } from '../migrations/data-source';
+import { applyMigrations } from '../migrations/data-source';
 import { event, member } from './lib/dataset';
 import { percentile, serverTuning } from './lib/ingest-support';
 import {
@@ -177,9 +177,7 @@ async function run(): Promise<void> {
     },
     '/nonexistent/.env',
   );
-  const ds = await createDataSource(config).initialize();
-  await ds.runMigrations({ transaction: 'each' });
-  await ds.destroy();
+  await applyMigrations(config);
 
   const api = await createApiApp(config);
   await api.listen({ port: 0, host: '127.0.0.1' });

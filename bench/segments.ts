@@ -10,7 +10,7 @@ import { Client } from 'pg';
 import { loadConfig } from '@app/common';
 import { SegmentsService, audienceSql, countSql, sampleSql, snapshotInsertSql } from '@app/segments';
 import { createApiApp } from '../apps/api/src/api.factory';
-import { createDataSource } from '../migrations/data-source';
+import { applyMigrations } from '../migrations/data-source';
 import { BENCH_NOW, loadSegmentsDataset } from './lib/segments-data';
 import { EXAMPLES, HAND_WRITTEN } from './lib/segments-examples';
 
@@ -86,9 +86,7 @@ async function main(): Promise<void> {
     await admin(`CREATE DATABASE ${DB}`);
   }
   // Pending migrations (e.g. new indexes) apply to a kept database too.
-  const ds = await createDataSource(config).initialize();
-  await ds.runMigrations({ transaction: 'each' });
-  await ds.destroy();
+  await applyMigrations(config);
   const sql = new Client({ connectionString: url });
   await sql.connect();
   if (ids === null) {

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import Redis from 'ioredis';
 import { loadConfig } from '@app/common';
-import { createDataSource } from '../migrations/data-source';
+import { applyMigrations } from '../migrations/data-source';
 import { sleep } from './campaigns-support';
 
 const run = promisify(execFile);
@@ -186,12 +186,7 @@ export async function migratedDatabase(serverUrl: (db: string) => string, databa
     { NODE_ENV: 'test', DATABASE_URL: serverUrl(database), LOG_LEVEL: 'silent' },
     '/nonexistent/.env',
   );
-  const dataSource = await createDataSource(config).initialize();
-  try {
-    await dataSource.runMigrations({ transaction: 'each' });
-  } finally {
-    await dataSource.destroy();
-  }
+  await applyMigrations(config);
 }
 
 /** A workspace and one channel without quiet hours or frequency cap (the rules have their own tests). */

@@ -4,7 +4,7 @@
 import { Client } from 'pg';
 import Redis from 'ioredis';
 import { AppConfig, loadConfig } from '@app/common';
-import { createDataSource } from '../../migrations/data-source';
+import { applyMigrations } from '../../migrations/data-source';
 
 export const BENCH_DATABASE_SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
 export const BENCH_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -42,9 +42,7 @@ export async function prepareBenchEngine(options: {
     ...options.extraEnv,
   };
   const config = loadConfig({}, { ...env, LOG_LEVEL: 'silent', API_PORT: '0' }, '/nonexistent/.env');
-  const ds = await createDataSource(config).initialize();
-  await ds.runMigrations({ transaction: 'each' });
-  await ds.destroy();
+  await applyMigrations(config);
   const redis = new Redis(BENCH_REDIS_URL);
   const flushPrefix = async (): Promise<void> => {
     const keys = await redis.keys(`${options.prefix}:*`);

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { loadConfig } from '@app/common';
-import { createDataSource } from '../../../migrations/data-source';
+import { applyMigrations } from '../../../migrations/data-source';
 import { TEST_SERVER_URL, databaseUrl } from './test-env';
 
 /**
@@ -35,12 +35,7 @@ export default async function globalSetup(): Promise<void> {
     { NODE_ENV: 'test', DATABASE_URL: databaseUrl(TEMPLATE_DATABASE), LOG_LEVEL: 'silent' },
     '/nonexistent/.env',
   );
-  const dataSource = await createDataSource(config).initialize();
-  try {
-    await dataSource.runMigrations({ transaction: 'each' });
-  } finally {
-    await dataSource.destroy();
-  }
+  await applyMigrations(config);
   process.env.TEST_DATABASE_SERVER_URL = TEST_SERVER_URL;
 }
 
