@@ -1,14 +1,10 @@
-import { INestApplicationContext } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createTestContext, TestContext } from '@app/testing';
-import { ApiKeyScope, ApiKeysService } from '@app/workspaces';
+import { TestContext } from '@app/testing';
 import { CampaignView } from '@app/campaigns';
-import { DeliveryClock } from '@app/delivery';
 import { SegmentsService } from '@app/segments';
-import { startEmulator, RunningEmulator } from '../apps/line-emulator/src/server';
-import { createWorkerApp } from '../apps/worker/src/worker.factory';
-import { createApiApp } from '../apps/api/src/api.factory';
-import { lineUserIdOf, seedAudience } from '../bench/lib/delivery-harness';
+import { RunningEmulator } from '../apps/line-emulator/src/server';
+import { seedAudience } from '../bench/lib/delivery-harness';
+import { CampaignsHarness, startCampaignsHarness } from './campaigns-support';
 
 const LINE_CHANNEL = '2000000888';
 const MIN = 60_000;
@@ -16,95 +12,37 @@ const DAY = 24 * 60 * MIN;
 
 jest.setTimeout(120_000);
 describe('campaigns over HTTP (segments, triggers, rules) through the LINE emulator', () => {
+  let h: CampaignsHarness;
   let ctx: TestContext;
   let emu: RunningEmulator;
   let api: NestFastifyApplication;
-  let worker: INestApplicationContext;
   let workspaceId: string;
   let channelId: string;
-  let key: string;
 
-  const call = async <T = Record<string, unknown>>(
+  const call = <T = Record<string, unknown>>(
     method: 'GET' | 'POST' | 'PUT',
     url: string,
     payload?: unknown,
-  ): Promise<{ status: number; body: T }> => {
-    const res = await api.inject({
-      method,
-      url,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      payload: payload === undefined ? undefined : JSON.stringify(payload),
-    });
-    return { status: res.statusCode, body: res.json<T>() };
-  };
-  const received = (i: number): string[] =>
-    emu.recorder
-      .query({ channelId: LINE_CHANNEL, userId: lineUserIdOf(i), limit: 1000 })
-      .map((r) => (r.messages[0] as { text: string }).text);
-  const waitFor = async (id: string, done: (v: CampaignView) => boolean, ms = 30_000): Promise<CampaignView> => {
-    for (const until = Date.now() + ms; ;) {
-      const { body } = await call<CampaignView>('GET', `/campaigns/${id}`);
-      if (done(body)) return body;
-      if (Date.now() > until) throw new Error(`timed out: ${JSON.stringify(body.progress)} ${body.status}`);
-      await new Promise((r) => setTimeout(r, 150));
-    }
-  };
-  const until = async (check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> => {
-    for (const end = Date.now() + ms; !(await check());) {
-      if (Date.now() > end) throw new Error('condition not reached');
-      await new Promise((r) => setTimeout(r, 150));
-    }
-  };
+  ): Promise<{ status: number; body: T }> => h.call<T>(method, url, payload);
+  const received = (i: number): string[] => h.received(i);
+  const waitFor = (id: string, done: (v: CampaignView) => boolean, ms?: number): Promise<CampaignView> =>
+    h.waitForCampaign(id, done, ms);
+  const until = (check: () => boolean | Promise<boolean>, ms?: number): Promise<void> => h.until(check, ms);
   /** Moves the time every delivery rule sees (api and worker) to `at`. */
-  const setNow = (at: Date): void => {
-    for (const app of [api, worker]) app.get(DeliveryClock).setNow(at);
-  };
+  const setNow = (at: Date): void => h.setNow(at);
   const settings = (body: Record<string, unknown>): Promise<{ status: number }> =>
     call('PUT', `/channels/${channelId}/delivery-settings`, body);
   const event = (memberId: string, type: string, properties: Record<string, unknown> = {}): Promise<unknown> =>
-    call('POST', '/events', {
-      eventId: `${type}-${memberId}-${Math.random()}`,
-      memberId,
-      type,
-      occurredAt: new Date().toISOString(),
-      properties,
-    }).then((r) => expect(r.status).toBe(201));
+    h.event(memberId, type, properties).then((status) => expect(status).toBe(201));
 
   beforeAll(async () => {
-    emu = await startEmulator({
-      channels: [{ channelId: LINE_CHANNEL, channelSecret: 'secret', accessToken: 'token-888', monthlyQuota: null }],
-    });
-    ctx = await createTestContext({
-      LINE_API_BASE_URL: emu.url,
-      LINE_DATA_API_BASE_URL: emu.url,
-      DELIVERY_RECONCILE_INTERVAL_MS: '200',
-      DELIVERY_LEASE_MS: '2000',
-    });
-    worker = await createWorkerApp(ctx.config);
-    await worker.init();
-    api = await createApiApp(ctx.config);
-    await api.init();
-    await api.getHttpAdapter().getInstance().ready();
-    const ws = await ctx.sql.query<{ id: string }>(`INSERT INTO workspaces (name) VALUES ('c') RETURNING id`);
-    workspaceId = ws.rows[0].id;
-    key = (await api.get(ApiKeysService).create(workspaceId, ApiKeyScope.Admin, 'test')).key;
-    const ch = await ctx.sql.query<{ id: string }>(
-      `INSERT INTO channels (workspace_id, name, line_channel_id, channel_secret, access_token)
-       VALUES ($1, 'c', $2, 'secret', 'token-888') RETURNING id`,
-      [workspaceId, LINE_CHANNEL],
-    );
-    channelId = ch.rows[0].id;
+    h = await startCampaignsHarness(LINE_CHANNEL);
+    ({ ctx, emu, api, workspaceId, channelId } = h);
     expect((await settings({ quietStart: '00:00', quietEnd: '00:00', frequencyCapMax: 0 })).status).toBe(200);
   });
 
   afterAll(async () => {
-    await api?.close();
-    await worker?.close();
-    await ctx?.close();
-    await emu?.close();
+    await h?.close();
   });
 
   it('sends to a saved segment (snapshot) with preview and progress over HTTP', async () => {
@@ -200,7 +138,7 @@ describe('campaigns over HTTP (segments, triggers, rules) through the LINE emula
       `SELECT status_reason FROM campaign_runs WHERE status = 'cancelled' ORDER BY status_reason`,
     );
     expect(rows.map((r) => r.status_reason)).toEqual(['converted (purchased)', 'purchased after the cart add']);
-    for (const app of [api, worker]) app.get(DeliveryClock).reset();
+    h.resetClock();
   });
 
   it('holds a marketing send during quiet hours and sends at their end; caps frequency; refuses or trims on quota', async () => {
@@ -272,7 +210,7 @@ describe('campaigns over HTTP (segments, triggers, rules) through the LINE emula
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ monthlyQuota: null }),
     });
-    for (const app of [api, worker]) app.get(DeliveryClock).reset();
+    h.resetClock();
   });
 
   it('two capped marketing campaigns planned at the same moment never exceed the cap for a member', async () => {
@@ -335,7 +273,7 @@ describe('campaigns over HTTP (segments, triggers, rules) through the LINE emula
     expect(received(6005)).toEqual([]);
     expect(received(6006)).toEqual(['held']);
     await settings({ quietStart: '00:00', quietEnd: '00:00', frequencyCapMax: 0 });
-    for (const app of [api, worker]) app.get(DeliveryClock).reset();
+    h.resetClock();
     await new Promise((r) => setTimeout(r, 2_100));
   });
 
@@ -375,6 +313,6 @@ describe('campaigns over HTTP (segments, triggers, rules) through the LINE emula
     for (const m of [3001, 3002, 3003]) {
       expect(received(m).filter((t) => t === 'recurring')).toHaveLength(runs.body.length);
     }
-    for (const app of [api, worker]) app.get(DeliveryClock).reset();
+    h.resetClock();
   });
 });
