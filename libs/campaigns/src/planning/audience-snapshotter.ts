@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { SegmentsService, audienceSql as segmentAudienceSql } from '@app/segments';
+import { SegmentsService, audiencePageSql } from '@app/segments';
 
 /** A saved segment's audience evaluated live, one keyset page at a time, at a fixed instant. */
 export interface LiveAudience {
@@ -48,8 +48,7 @@ export class AudienceSnapshotter {
         // jit off as the segments lib does: compiling the rule's expressions costs more than the page.
         await em.query(`SELECT set_config('jit', 'off', true)`);
         const rows = await em.query<Array<{ member_id: string }>>(
-          `SELECT a.member_id::text FROM (${segmentAudienceSql(c, p.restrictToReachable)} AND m.id > ${afterRef}
-           ORDER BY m.id LIMIT ${Math.trunc(limit)}) a`,
+          `SELECT a.member_id::text FROM (${audiencePageSql(c, p.restrictToReachable, afterRef, limit)}) a`,
           c.params.values,
         );
         return rows.map((r) => r.member_id);

@@ -17,6 +17,14 @@ import {
   SEND_SKIP,
 } from './batches.types';
 import { CLAIM_SQL, RECORD_OUTCOMES_SQL, SAVE_REQUESTS_SQL } from './batches.sql';
+import { Coalescer } from './coalescer';
+
+/**
+ * Single-batch calls of concurrent senders share statements (see Coalescer): at most this many
+ * batches per statement, and this many such statements of a kind at once per process.
+ */
+const GROUP_MAX = 32;
+const GROUP_CONCURRENCY = 2;
 
 export type {
   BatchOutcomes,
@@ -31,7 +39,47 @@ export type {
 /** All I/O of sending one batch: claim, recipients, requests, and the after-LINE outcomes. */
 @Injectable()
 export class BatchesRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly claims: Coalescer<{ batchId: string; now: Date; leaseMs: number }, ClaimedBatch | null>;
+  private readonly saves: Coalescer<BatchRequests, undefined>;
+  private readonly outcomes: Coalescer<BatchOutcomes, undefined>;
+  private readonly completions: Coalescer<string, boolean>;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    const options = { maxGroup: GROUP_MAX, concurrency: GROUP_CONCURRENCY };
+    this.claims = new Coalescer(
+      async (items) => {
+        // The earliest instant of the group: nobody's batch is claimed before it is due for them.
+        const now = new Date(Math.min(...items.map((i) => i.now.getTime())));
+        const byId = new Map(
+          (await this.claimMany(items.map((i) => i.batchId), now, items[0].leaseMs)).map((b) => [b.id, b]),
+        );
+        return items.map((i) => byId.get(i.batchId) ?? null);
+      },
+      { ...options, key: (i) => i.batchId },
+    );
+    this.saves = new Coalescer(
+      async (items) => {
+        await this.saveRequestsMany(items);
+        return items.map(() => undefined);
+      },
+      { ...options, key: (i) => i.batch.id },
+    );
+    this.outcomes = new Coalescer(
+      async (items) => {
+        await this.recordOutcomesMany(items);
+        return items.map(() => undefined);
+      },
+      { ...options, key: (i) => i.batch.id },
+    );
+    // Same-run callers never share a flush (distinct keys), so "this call completed the run" stays one caller's.
+    this.completions = new Coalescer(
+      async (runIds) => {
+        const done = new Set(await this.completeRunsIfDone(runIds));
+        return runIds.map((id) => done.has(id));
+      },
+      { ...options, key: (id) => id },
+    );
+  }
 
   /**
    * Takes the batch for this worker: only when it is due and nobody holds a live lease. Two jobs
@@ -39,8 +87,8 @@ export class BatchesRepository {
    * The same statement returns what sending needs that may change meanwhile (the campaign's
    * status, the run's key) and each recipient's LINE user as of now: one round trip, not four.
    */
-  async claim(batchId: string, now: Date, leaseMs: number): Promise<ClaimedBatch | null> {
-    return (await this.claimMany([batchId], now, leaseMs))[0] ?? null;
+  claim(batchId: string, now: Date, leaseMs: number): Promise<ClaimedBatch | null> {
+    return this.claims.run({ batchId, now, leaseMs });
   }
 
   /** {@link claim} for many batches in one statement (a launch's one-member event batches). */
@@ -48,23 +96,30 @@ export class BatchesRepository {
     if (batchIds.length === 0) return [];
     const rows = await this.dataSource.query<
       Array<
-        DeliveryBatchEntity & {
+        Omit<DeliveryBatchEntity, 'memberIds'> & {
+          memberIdList: string;
           runKey: string;
           messageIndex: number[] | null;
           campaignStatus: CampaignStatus;
-          lineUserIds: Array<string | null>;
-          skips: Array<string | null>;
+          lineUserIdList: string | null;
+          skipList: string | null;
         }
       >
     >(CLAIM_SQL, [batchIds, now, String(leaseMs)]);
-    return rows.map(({ lineUserIds, skips, ...batch }) => ({
-      ...batch,
-      recipients: batch.memberIds.map((memberId, i) => ({
-        memberId,
-        lineUserId: lineUserIds?.[i] ?? null,
-        skip: skips?.[i] ?? null,
-      })),
-    }));
+    return rows.map(({ memberIdList, lineUserIdList, skipList, ...batch }) => {
+      const memberIds = splitList(memberIdList);
+      const lineUserIds = splitList(lineUserIdList);
+      const skips = splitList(skipList);
+      return {
+        ...batch,
+        memberIds,
+        recipients: memberIds.map((memberId, i) => ({
+          memberId,
+          lineUserId: lineUserIds[i] || null,
+          skip: skips[i] || null,
+        })),
+      };
+    });
   }
 
   /** Gives the batch back (paused, quiet hours, transient failure): pending again from `availableAt`. */
@@ -146,7 +201,7 @@ export class BatchesRepository {
     requests: NewRequest[],
     skipped: Array<{ memberId: string; reason: string }>,
   ): Promise<DeliveryRequestEntity[]> {
-    await this.saveRequestsMany([{ batch, requests, skipped }]);
+    await this.saves.run({ batch, requests, skipped });
     return requests.map((r): DeliveryRequestEntity => ({
       batchId: batch.id,
       seq: r.seq,
@@ -175,7 +230,8 @@ export class BatchesRepository {
           retry_key: r.retryKey,
           endpoint: r.endpoint,
           messages: r.messages,
-          member_ids: r.memberIds,
+          member_ids: r.memberIds.join(','),
+          recipient_count: r.memberIds.length,
         })),
       ),
       skips.map((x) => x.batch.runId),
@@ -193,7 +249,7 @@ export class BatchesRepository {
    * holder never counts a request twice. Then the batch is done when no request is left pending.
    */
   async recordOutcomes(batch: BatchRef, outcomes: RequestOutcome[], finished: boolean): Promise<void> {
-    await this.recordOutcomesMany([{ batch, outcomes, finished }]);
+    await this.outcomes.run({ batch, outcomes, finished });
   }
 
   /** {@link recordOutcomes} of many batches in one statement. */
@@ -249,8 +305,8 @@ export class BatchesRepository {
   }
 
   /** Completes the run when its planning is over and no batch is open; returns true when it did. */
-  async completeRunIfDone(runId: string): Promise<boolean> {
-    return (await this.completeRunsIfDone([runId])).length > 0;
+  completeRunIfDone(runId: string): Promise<boolean> {
+    return this.completions.run(runId);
   }
 
   /** {@link completeRunIfDone} for many runs in one statement; returns the runs it completed. */
@@ -265,4 +321,9 @@ export class BatchesRepository {
     );
     return rows[0].map((r) => r.id);
   }
+}
+
+/** A comma-separated list from the claim ('' for NULL elements; NULL or '' for an empty list). */
+function splitList(text: string | null): string[] {
+  return text === null || text === '' ? [] : text.split(',');
 }

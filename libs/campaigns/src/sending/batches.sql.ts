@@ -17,7 +17,12 @@ import { REACHABLE, SEND_SKIP } from './batches.types';
  */
 export const NO_FLUSH_WAIT = `set_config('synchronous_commit', 'off', true)`;
 
-/** Claim many batches by id ($1 uuid[], $2 now, $3 lease ms) with what sending them needs. */
+/**
+ * Claim many batches by id ($1 uuid[], $2 now, $3 lease ms) with what sending them needs. The
+ * per-recipient lists come back as comma-separated text (no commas in member ids, LINE user ids
+ * or skip reasons; NULL as ''): splitting a string in the worker is cheaper than parsing three
+ * 500-element array literals, which took a tenth of the workers' time at 1M recipients.
+ */
 export const CLAIM_SQL = `WITH b AS (
          UPDATE delivery_batches SET status = 'sending', lease_until = now() + ($3 || ' milliseconds')::interval,
                 attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, now())
@@ -27,8 +32,9 @@ export const CLAIM_SQL = `WITH b AS (
        )
        SELECT b.id, b.run_id AS "runId", b.campaign_id AS "campaignId", b.workspace_id AS "workspaceId",
               b.channel_id AS "channelId", b.seq, b.first_attempt_at AS "firstAttemptAt", b.attempts,
-              b.member_ids::text[] AS "memberIds", r.run_key AS "runKey", r.message_index AS "messageIndex",
-              c.status AS "campaignStatus", x.line_user_ids AS "lineUserIds", x.skips
+              array_to_string(b.member_ids, ',') AS "memberIdList", r.run_key AS "runKey",
+              r.message_index AS "messageIndex", c.status AS "campaignStatus",
+              array_to_string(x.line_user_ids, ',', '') AS "lineUserIdList", array_to_string(x.skips, ',', '') AS "skipList"
        FROM b JOIN campaign_runs r ON r.id = b.run_id JOIN campaigns c ON c.id = b.campaign_id
        CROSS JOIN (SELECT ${NO_FLUSH_WAIT}) AS lazy
        CROSS JOIN LATERAL (
@@ -38,15 +44,15 @@ export const CLAIM_SQL = `WITH b AS (
          LEFT JOIN line_users lu ON lu.channel_id = b.channel_id AND lu.member_id = u.member_id) x`;
 
 /**
- * Requests of many batches ($1 jsonb records) and send-time skips ($2–$6 arrays: run, campaign,
+ * Requests of many batches ($1 jsonb records, member ids as one comma-separated string) and send-time skips ($2–$6 arrays: run, campaign,
  * channel, member, reason) counted into their runs' skips. Synchronous commit.
  */
 export const SAVE_REQUESTS_SQL = `WITH req AS (
          INSERT INTO delivery_requests (batch_id, seq, retry_key, endpoint, messages, member_ids, recipient_count, status)
          SELECT r.batch_id, r.seq, r.retry_key, r.endpoint, r.messages,
-                ARRAY(SELECT jsonb_array_elements_text(r.member_ids)::bigint), jsonb_array_length(r.member_ids), 'pending'
+                string_to_array(r.member_ids, ',')::bigint[], r.recipient_count, 'pending'
          FROM jsonb_to_recordset($1::jsonb)
-           AS r(batch_id uuid, seq int, retry_key uuid, endpoint text, messages jsonb, member_ids jsonb)
+           AS r(batch_id uuid, seq int, retry_key uuid, endpoint text, messages jsonb, member_ids text, recipient_count int)
        ), skip AS (
          INSERT INTO delivery_ledger (run_id, campaign_id, channel_id, member_id, status, reason, counts_toward_cap)
          SELECT v.run_id, v.campaign_id, v.channel_id, v.member_id, 'skipped', v.reason, false

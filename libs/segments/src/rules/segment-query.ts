@@ -43,6 +43,18 @@ export function audienceSql(c: CompiledRule, restrict: boolean): string {
 }
 
 /**
+ * One keyset page of the audience: member ids after `afterRef` (`$n::bigint`), ascending, at most
+ * `limit`. With `restrict` the cursor is repeated on the LINE side of the join: PostgreSQL carries
+ * equalities across a join but not ranges, so the merge join otherwise read the channel's
+ * line_users from the first member on every page (page k read k pages of them: 640 ms instead of
+ * 28 ms for a page at the middle of a 1M audience).
+ */
+export function audiencePageSql(c: CompiledRule, restrict: boolean, afterRef: string, limit: number): string {
+  const lineSide = restrict ? ` AND r.${L.memberId} > ${afterRef}` : '';
+  return `${audienceSql(c, restrict)} AND m.${T.members.id} > ${afterRef}${lineSide} ORDER BY m.${T.members.id} LIMIT ${Math.trunc(limit)}`;
+}
+
+/**
  * Set-based snapshot write: the audience never passes through Node; only its size comes back
  * (the INSERT's row count: no RETURNING rows to collect and count). `snapshotRef` is `$n::uuid`.
  * Rows go in member order: the primary key's b-tree then only ever appends, which made a
