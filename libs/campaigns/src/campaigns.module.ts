@@ -15,6 +15,8 @@ import { RunPlannerService } from './planning/run-planner.service';
 import { RunGuards } from './planning/run-guards';
 import { AudienceSnapshotter } from './planning/audience-snapshotter';
 import { BatchesRepository } from './sending/batches.repository';
+import { BatchRecipientsRepository } from './sending/batch-recipients.repository';
+import { LineRequestSender } from './sending/line-request.sender';
 import { BatchSenderService } from './sending/batch-sender.service';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { CampaignSchedulerService } from './outbox/campaign-scheduler.service';
@@ -34,6 +36,8 @@ const SERVICES = [
   RunGuards,
   AudienceSnapshotter,
   BatchesRepository,
+  BatchRecipientsRepository,
+  LineRequestSender,
   BatchSenderService,
   OutboxRelay,
   CampaignSchedulerService,

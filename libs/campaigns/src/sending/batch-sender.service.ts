@@ -1,10 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/common';
 import { ChannelsService } from '@app/workspaces';
-import { LineClientFactory, LineChannelClient, LineErrorCode, LineException, toLineException } from '@app/line';
+import { LineClientFactory, LineErrorCode, LineException, toLineException } from '@app/line';
 import {
   DeliveryClock,
-  GcraRateLimiter,
   LineMessage,
   MessageRenderer,
   deriveRetryKey,
@@ -19,19 +18,13 @@ import { CampaignsRepository } from '../campaigns/campaigns.repository';
 import { DeliveryPolicyService } from '../campaigns/delivery-policy.service';
 import { BatchesRepository, ClaimedBatch, NewRequest, RecipientWithMember, RequestOutcome } from './batches.repository';
 import { ExpiringCache, Slots } from './send-slots';
+import { LineRequestSender } from './line-request.sender';
+import { BatchRecipientsRepository } from './batch-recipients.repository';
 import { withLease } from '../core/lease';
 
 /** LINE keeps a retry key 24 h; past ~23 h a retry could deliver twice, so it is not made. */
 const RETRY_KEY_LIFETIME_MS = 23 * 3600 * 1000;
 const IN_BATCH_CONCURRENCY = 64;
-/**
- * LINE requests in flight per process, over all batches. Push at 2,000/s with 30 ms latency needs
- * ~60 in flight in all; without a cap, 48 batches × 64 in-batch sends held ~3,000 sockets and
- * their buffers (740 MB RSS). Taken after the limiter's slot: the GCRA reservations made ahead
- * are bounded by the requests waiting (≤ PUSH_BATCHES_IN_FLIGHT × IN_BATCH_CONCURRENCY per process
- * for push, ~0.26 s of LINE's rate in all), and no socket slot idles while its request waits.
- */
-const MAX_IN_FLIGHT = 128;
 
 /**
  * Personalised batches rendered and sending at once per process. One such batch is up to 500
@@ -49,8 +42,6 @@ const CHANNEL_CACHE_MS = 5_000;
 
 type Channel = Awaited<ReturnType<ChannelsService['get']>>;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 export type BatchResult = 'sent' | 'not-claimed' | 'released' | 'paused' | 'cancelled';
 
 /** Thrown after a batch's transient failures ran out; the job retries the batch (same keys). */
@@ -61,17 +52,17 @@ export class TransientSendError extends Error {}
 export class BatchSenderService {
   private readonly logger = new Logger(BatchSenderService.name);
   private readonly renderer = new MessageRenderer();
-  private readonly inFlight = new Slots(MAX_IN_FLIGHT);
   private readonly pushBatches = new Slots(PUSH_BATCHES_IN_FLIGHT);
   private readonly campaignCache = new ExpiringCache<CampaignEntity | null>(CAMPAIGN_CACHE_MS);
   private readonly channelCache = new ExpiringCache<Channel>(CHANNEL_CACHE_MS);
 
   constructor(
     private readonly batches: BatchesRepository,
+    private readonly recipients: BatchRecipientsRepository,
     private readonly campaigns: CampaignsRepository,
     private readonly channels: ChannelsService,
     private readonly lineClients: LineClientFactory,
-    private readonly limiter: GcraRateLimiter,
+    private readonly requestSender: LineRequestSender,
     private readonly clock: DeliveryClock,
     private readonly policy: DeliveryPolicyService,
     private readonly config: AppConfig,
@@ -175,7 +166,7 @@ export class BatchSenderService {
           continue;
         }
         try {
-          outcomes.push(await this.sendRequest(client, channel.id, request, to, messages));
+          outcomes.push(await this.requestSender.send(client, channel.id, request, to, messages));
         } catch (e) {
           const err = toLineException(e);
           if (err.code === LineErrorCode.QuotaExhausted) quotaHit = err;
@@ -222,7 +213,7 @@ export class BatchSenderService {
     const key = (seq: number): string =>
       deriveRetryKey({ campaignId: campaign.id, runKey: batch.runKey, batchId: batch.id, requestSeq: seq });
     const personalised = isPersonalised(messages);
-    const all = personalised ? await this.batches.recipientsWithMembers(batch) : batch.recipients;
+    const all = personalised ? await this.recipients.recipientsWithMembers(batch) : batch.recipients;
     const lineIds = new Map(all.map((r) => [r.memberId, r.lineUserId]));
     const present = new Set(all.map((r) => r.memberId));
     const skipped = batch.memberIds
@@ -262,62 +253,6 @@ export class BatchSenderService {
     }
     const requests = await this.batches.saveRequests(batch, planned, skipped);
     return { requests, lineIds };
-  }
-
-  /**
-   * One LINE request with its stored retry key: 200 or 409 (key already accepted) = accepted;
-   * 429 for rate and 5xx/timeouts retry with back-off and the same key; other 4xx fail the
-   * recipients with LINE's reason; the monthly-quota 429 is thrown to pause the campaign.
-   */
-  private async sendRequest(
-    client: LineChannelClient,
-    channelId: string,
-    request: DeliveryRequestEntity,
-    to: string[],
-    campaignMessages: LineMessage[],
-  ): Promise<RequestOutcome> {
-    const messages = (request.messages ?? campaignMessages) as Parameters<LineChannelClient['pushMessage']>[1];
-    for (let attempt = 0; ; attempt++) {
-      let holding = false;
-      try {
-        // The slot in LINE's rate first, then a socket: waiting for the rate holds no in-flight
-        // slot, so the slots are all busy sending when the rate allows it (push with limits on
-        // reached 1,655 of 1,980 requests/s while slots sat waiting on the limiter).
-        await this.limiter.acquire(channelId, request.endpoint);
-        await this.inFlight.take();
-        holding = true;
-        const res =
-          request.endpoint === 'multicast'
-            ? await client.multicast(to, messages, request.retryKey)
-            : await client.pushMessage(to[0], messages, request.retryKey);
-        return { seq: request.seq, status: RequestStatus.Accepted, lineRequestId: res.requestId, error: null };
-      } catch (e) {
-        const err = toLineException(e);
-        if (err.code === LineErrorCode.RetryKeyAccepted) {
-          return {
-            seq: request.seq,
-            status: RequestStatus.Accepted,
-            lineRequestId: err.line.acceptedRequestId ?? null,
-            error: null,
-          };
-        }
-        if (err.code === LineErrorCode.QuotaExhausted) throw err;
-        if (!err.retryable) {
-          const reason = err.line.lineMessage ?? err.message;
-          return {
-            seq: request.seq,
-            status: RequestStatus.Failed,
-            lineRequestId: err.line.requestId ?? null,
-            error: reason,
-          };
-        }
-        if (attempt >= 6) throw err;
-      } finally {
-        if (holding) this.inFlight.give();
-      }
-      // Back off without holding an in-flight slot.
-      await sleep(Math.min(2_000, 50 * 2 ** attempt) * (0.5 + Math.random()));
-    }
   }
 }
 

@@ -13,6 +13,7 @@ import {
 import { CampaignEntity, CampaignStatus } from '../entities/campaign.entity';
 import { RequestStatus } from '../entities/delivery-request.entity';
 import { BatchesRepository } from '../sending/batches.repository';
+import { BatchRecipientsRepository } from '../sending/batch-recipients.repository';
 import type { BatchOutcomes, BatchRequests, ClaimedBatch } from '../sending/batches.types';
 
 /** LINE calls of one send in flight at once. */
@@ -34,6 +35,7 @@ export class EventBatchesSender {
 
   constructor(
     private readonly batches: BatchesRepository,
+    private readonly recipients: BatchRecipientsRepository,
     private readonly lineClients: LineClientFactory,
     private readonly limiter: GcraRateLimiter,
     private readonly clock: DeliveryClock,
@@ -78,7 +80,7 @@ export class EventBatchesSender {
     if (claimed.length === 0) return [];
     const personalised = isPersonalised(messages);
     // As BatchSenderService.planBatch: a member gone since planning has no row here (erased).
-    const members = personalised ? await this.batches.recipientsWithMembersOf(claimed.map((b) => b.id)) : null;
+    const members = personalised ? await this.recipients.recipientsWithMembersOf(claimed.map((b) => b.id)) : null;
     const saved: BatchRequests[] = [];
     const sends: Array<{ batch: ClaimedBatch; to: string; retryKey: string; messages: LineMessage[] }> = [];
     for (const batch of claimed) {
