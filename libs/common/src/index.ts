@@ -1,5 +1,6 @@
 export * from './config/app-config';
 export * from './config/environment';
+export * from './config/environment.parse';
 export * from './config/config.module';
 export * from './database/data-source-options';
 export * from './database/database.module';

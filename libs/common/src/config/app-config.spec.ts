@@ -1,4 +1,4 @@
-import { ConfigValidationError, parseEnvironment } from './environment';
+import { ConfigValidationError, parseEnvironment } from './environment.parse';
 import { AppConfig } from './app-config';
 
 describe('configuration', () => {

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { EnvironmentVariables, parseEnvironment } from './environment';
+import { EnvironmentVariables } from './environment';
+import { parseEnvironment } from './environment.parse';
 
 export type LineMode = 'emulator' | 'line';
 
