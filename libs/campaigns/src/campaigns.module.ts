@@ -8,6 +8,7 @@ import { SegmentsModule } from '@app/segments';
 import { CAMPAIGN_ENTITIES } from './campaigns.entities';
 import { CampaignsRepository } from './campaigns/campaigns.repository';
 import { CampaignsService } from './campaigns/campaigns.service';
+import { CampaignPreviewService } from './campaigns/campaign-preview.service';
 import { DeliveryPolicyService } from './campaigns/delivery-policy.service';
 import { PlannerRepository } from './planning/planner.repository';
 import { RunStateRepository } from './planning/run-state.repository';
@@ -29,6 +30,7 @@ import { CampaignsController } from './http/campaigns.controller';
 const SERVICES = [
   CampaignsRepository,
   CampaignsService,
+  CampaignPreviewService,
   DeliveryPolicyService,
   PlannerRepository,
   RunStateRepository,

@@ -8,6 +8,7 @@ export * from './campaigns.entities';
 export * from './campaigns.exception';
 export * from './core/schedule';
 export * from './campaigns/campaigns.service';
+export * from './campaigns/campaign-preview.service';
 export * from './campaigns/campaign.view';
 export * from './planning/run-planner.service';
 export * from './sending/batch-sender.service';

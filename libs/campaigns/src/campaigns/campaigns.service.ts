@@ -3,15 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ErrorDetail } from '@app/common';
 import { ChannelsService } from '@app/workspaces';
 import { SegmentsService } from '@app/segments';
-import {
-  DeliveryClock,
-  LineMessage,
-  MessageRenderer,
-  capWindowStart,
-  estimateRequests,
-  isPersonalised,
-  quotaFit,
-} from '@app/delivery';
+import { DeliveryClock, LineMessage, MessageRenderer } from '@app/delivery';
 import {
   CampaignAudience,
   CampaignCategory,
@@ -20,7 +12,7 @@ import {
   CampaignTrigger,
   QuotaPolicy,
 } from '../entities/campaign.entity';
-import { CampaignRunEntity, RunSource, RunStatus } from '../entities/campaign-run.entity';
+import { RunStatus } from '../entities/campaign-run.entity';
 import { CampaignsException } from '../campaigns.exception';
 import {
   DEFAULT_TIMEZONE,
@@ -30,13 +22,11 @@ import {
   parseLocalDateTime,
 } from '../core/schedule';
 import { CreateCampaignDto } from '../http/campaigns.dto';
-import { AudienceSnapshotter } from '../planning/audience-snapshotter';
 import { PlannerRepository } from '../planning/planner.repository';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { sourceOf } from '../outbox/campaign-scheduler.service';
 import { CampaignView, toCampaignView } from './campaign.view';
 import { CampaignsRepository } from './campaigns.repository';
-import { DeliveryPolicyService } from './delivery-policy.service';
 
 /** A block this long after the send counts against the campaign. */
 const BLOCK_WINDOW_DAYS = 7;
@@ -50,9 +40,7 @@ export class CampaignsService {
     private readonly channels: ChannelsService,
     private readonly relay: OutboxRelay,
     private readonly clock: DeliveryClock,
-    private readonly policy: DeliveryPolicyService,
     private readonly planner: PlannerRepository,
-    private readonly snapshotter: AudienceSnapshotter,
   ) {}
 
   async create(workspaceId: string, dto: CreateCampaignDto): Promise<CampaignView> {
@@ -265,50 +253,5 @@ export class CampaignsService {
     if (run === null) throw new Error('test run key collided');
     await this.relay.enqueueRun(workspaceId, c.id, run.id);
     return { runId: run.id };
-  }
-
-  async preview(workspaceId: string, id: string): Promise<Record<string, unknown>> {
-    const c = await this.getEntity(workspaceId, id);
-    if (c.audience === null)
-      throw CampaignsException.invalidState('Event-triggered campaigns have no audience to preview');
-    const channel = await this.channels.get(workspaceId, c.channelId);
-    let source: RunSource = sourceOf(c);
-    const now = this.clock.now();
-    if (source.kind === 'segment') {
-      source = {
-        ...source,
-        snapshotId: await this.snapshotter.snapshot(workspaceId, channel.id, source.segmentId, now),
-      };
-    }
-    const cap = await this.policy.frequencyCap(channel.id);
-    const marketing = c.category === CampaignCategory.Marketing;
-    const run = {
-      workspaceId,
-      id: '00000000-0000-0000-0000-000000000000',
-      source,
-      nextBatchSeq: 0,
-    } as CampaignRunEntity;
-    const { total, byRule } = await this.planner.countByRule(run, {
-      channelId: channel.id,
-      campaignId: c.id,
-      countsTowardCap: marketing,
-      capMax: marketing ? cap.max : 0,
-      capSince: capWindowStart(now, cap),
-      quotaLeft: null,
-      availableAt: now,
-      pageSize: 0,
-    });
-    const reachable = byRule.reachable ?? 0;
-    const skipped = Object.fromEntries(Object.entries(byRule).filter(([k]) => k !== 'reachable'));
-    const quota = await this.policy.quota(channel);
-    const fit = quotaFit(reachable, c.messages.length, quota.remaining);
-    return {
-      audienceSize: total,
-      reachable,
-      skipped,
-      requests: estimateRequests(reachable, isPersonalised(c.messages)),
-      messages: fit.needed,
-      quota: { ...quota, fits: fit.fits, recipientsWithinQuota: fit.allowed, policy: c.quotaPolicy },
-    };
   }
 }

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { WorkspaceId } from '@app/workspaces';
 import { ChannelsService } from '@app/workspaces';
 import { CampaignsService } from '../campaigns/campaigns.service';
+import { CampaignPreviewService } from '../campaigns/campaign-preview.service';
 import { CampaignView } from '../campaigns/campaign.view';
 import { CampaignsRepository } from '../campaigns/campaigns.repository';
 import { DeliveryPolicyService } from '../campaigns/delivery-policy.service';
@@ -15,6 +16,7 @@ import { CreateCampaignDto, DeliverySettingsDto, TestSendDto } from './campaigns
 export class CampaignsController {
   constructor(
     private readonly campaigns: CampaignsService,
+    private readonly previews: CampaignPreviewService,
     private readonly repository: CampaignsRepository,
     private readonly channels: ChannelsService,
     private readonly policy: DeliveryPolicyService,
@@ -63,7 +65,7 @@ export class CampaignsController {
 
   @Get('campaigns/:id/preview')
   preview(@WorkspaceId() ws: string, @Param('id', ParseUUIDPipe) id: string): Promise<Record<string, unknown>> {
-    return this.campaigns.preview(ws, id);
+    return this.previews.preview(ws, id);
   }
 
   @Get('campaigns/:id/runs')
