@@ -116,4 +116,28 @@ describe('event runs started by the stream relay (set-based planning, inline sen
     );
     expect(rows).toEqual([{ status: 'accepted', n: 18 + 1 + following.length }]);
   });
+
+  it('catches a monthly limit set while launches remember the channel as unlimited: LINE\'s 429 pauses the campaign', async () => {
+    const limit = async (monthlyQuota: number | null): Promise<void> => {
+      await fetch(`${h.emu.url}/_emulator/channels/${LINE_CHANNEL}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ monthlyQuota }),
+      });
+    };
+    // The launches above found no limit; LINE is not asked again for a minute. Nothing is left now.
+    await limit(h.emu.recorder.counts.messagesDelivered);
+    expect(await call('POST', '/events', purchase(2, 3))).toBe(201);
+    await until(async () => {
+      const { rows } = await h.ctx.sql.query<{ status: string }>(`SELECT status FROM campaigns`);
+      return rows[0]?.status === 'paused';
+    });
+    const { rows } = await h.ctx.sql.query<{ status_reason: string }>(`SELECT status_reason FROM campaigns`);
+    expect(rows[0].status_reason).toMatch(/monthly message quota is used up/);
+    // Not sent, not lost: the batch waits for the campaign to be resumed.
+    expect(received(2)).toEqual(['l2 thanks']);
+    const open = await h.ctx.sql.query(`SELECT 1 FROM delivery_batches WHERE status IN ('pending', 'sending')`);
+    expect(open.rowCount).toBe(1);
+    await limit(null);
+  });
 });

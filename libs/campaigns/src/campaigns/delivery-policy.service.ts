@@ -12,10 +12,20 @@ export interface QuotaView {
   remaining: number | null;
 }
 
+/**
+ * How long a channel LINE said has no monthly limit is believed to have none by event-triggered
+ * launches. A channel's plan changes rarely, and a limit set meanwhile is still caught: LINE
+ * answers the push with the monthly-limit 429, which pauses the campaign. Asking on every launch
+ * cost two LINE round trips (~30 ms each) per campaign and relay read, on the path whose latency
+ * is the product. Planned runs (segments, lists) ask LINE every time: once per run.
+ */
+const UNLIMITED_QUOTA_MS = 60_000;
+
 /** The rules every send obeys, read from the channel's settings (defaults when none). */
 @Injectable()
 export class DeliveryPolicyService {
   private readonly cache = new Map<string, { at: number; quiet: Omit<QuietHours, 'timezone'>; cap: FrequencyCap }>();
+  private readonly unlimitedAt = new Map<string, number>();
 
   constructor(
     private readonly campaigns: CampaignsRepository,
@@ -69,7 +79,23 @@ export class DeliveryPolicyService {
     }
   }
 
-  /** The channel's monthly quota from LINE (GET /v2/bot/message/quota and /quota/consumption). */
+  /**
+   * The quota as an event-triggered launch needs it: whether the channel has a monthly limit and,
+   * if it has one, what is left now. "No limit" is remembered for UNLIMITED_QUOTA_MS (`used` is
+   * then not known: 0); a limited channel is asked every time.
+   */
+  async eventLaunchQuota(channel: ChannelEntity): Promise<QuotaView> {
+    const at = this.unlimitedAt.get(channel.id);
+    if (at !== undefined && Date.now() - at < UNLIMITED_QUOTA_MS) return { limit: null, used: 0, remaining: null };
+    const quota = await this.quota(channel);
+    if (quota.limit === null) {
+      if (this.unlimitedAt.size >= 10_000) this.unlimitedAt.clear();
+      this.unlimitedAt.set(channel.id, Date.now());
+    } else this.unlimitedAt.delete(channel.id);
+    return quota;
+  }
+
+  /** The channel's monthly quota from LINE now (GET /v2/bot/message/quota and /quota/consumption). */
   async quota(channel: ChannelEntity): Promise<QuotaView> {
     const client = this.lineClients.forChannel(channel);
     const [quota, consumption] = await Promise.all([

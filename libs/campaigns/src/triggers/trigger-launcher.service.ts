@@ -119,7 +119,7 @@ export class TriggerLauncherService {
    * The rules of a campaign whose one-member runs need nothing the keyset planner does per run:
    * live, no cancellation check (cart reminders and sequences are checked when due), no
    * frequency cap to count, and no monthly limit on the channel (refuse/partial decide per run
-   * from the current quota; the quota is still asked once per campaign and launch). Null when
+   * from the current quota; LINE is asked once per campaign and launch, or remembered as unlimited for a minute). Null when
    * the runs must take the keyset planner.
    */
   private async fastRules(
@@ -133,7 +133,7 @@ export class TriggerLauncherService {
     const channel = await this.channels.get(workspaceId, campaign.channelId);
     const marketing = campaign.category === CampaignCategory.Marketing;
     if (marketing && (await this.policy.frequencyCap(channel.id)).max > 0) return null;
-    if ((await this.policy.quota(channel)).remaining !== null) return null;
+    if ((await this.policy.eventLaunchQuota(channel)).remaining !== null) return null;
     const now = this.clock.now();
     const rules: EventRunRules = {
       workspaceId,
