@@ -137,7 +137,10 @@ async function main(): Promise<void> {
   );
   // Paced in 10 ms ticks (a timer per event cannot fire every 2 ms on a loaded machine): the
   // warm-up's events first, then the measured ones, one steady stream.
-  const order = [...Array.from({ length: warm }, (_, k) => total + 1 + k), ...Array.from({ length: total }, (_, k) => k + 1)];
+  const order = [
+    ...Array.from({ length: warm }, (_, k) => total + 1 + k),
+    ...Array.from({ length: total }, (_, k) => k + 1),
+  ];
   const inflight: Array<Promise<void>> = [];
   let t0 = Date.now();
   let measuredFrom = new Date(t0);

@@ -117,7 +117,7 @@ describe('event runs started by the stream relay (set-based planning, inline sen
     expect(rows).toEqual([{ status: 'accepted', n: 18 + 1 + following.length }]);
   });
 
-  it('catches a monthly limit set while launches remember the channel as unlimited: LINE\'s 429 pauses the campaign', async () => {
+  it("catches a monthly limit set while launches remember the channel as unlimited: LINE's 429 pauses the campaign", async () => {
     const limit = async (monthlyQuota: number | null): Promise<void> => {
       await fetch(`${h.emu.url}/_emulator/channels/${LINE_CHANNEL}`, {
         method: 'PATCH',

@@ -49,7 +49,13 @@ export class BatchesRepository {
         // The earliest instant of the group: nobody's batch is claimed before it is due for them.
         const now = new Date(Math.min(...items.map((i) => i.now.getTime())));
         const byId = new Map(
-          (await this.claimMany(items.map((i) => i.batchId), now, items[0].leaseMs)).map((b) => [b.id, b]),
+          (
+            await this.claimMany(
+              items.map((i) => i.batchId),
+              now,
+              items[0].leaseMs,
+            )
+          ).map((b) => [b.id, b]),
         );
         return items.map((i) => byId.get(i.batchId) ?? null);
       },
