@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import { Queue } from 'bullmq';
 import { QueueName, REDIS } from '@app/common';
 import { TriggerPublisher } from '@app/members';
+import { TriggerLauncherService } from '@app/campaigns';
 import { seedAudience } from '../bench/lib/delivery-harness';
 import { CampaignsHarness, startCampaignsHarness } from './campaigns-support';
 
@@ -139,5 +140,31 @@ describe('event runs started by the stream relay (set-based planning, inline sen
     const open = await h.ctx.sql.query(`SELECT 1 FROM delivery_batches WHERE status IN ('pending', 'sending')`);
     expect(open.rowCount).toBe(1);
     await limit(null);
+
+    // A run made just before the pause (the matcher saw the campaign active) and launched after
+    // it: the launch, whatever it remembered of the campaign, plans nothing for a campaign that is
+    // not active; the run waits. Resumed: both members are thanked, once.
+    const [{ id: campaignId }] = (await h.ctx.sql.query<{ id: string }>(`SELECT id FROM campaigns`)).rows;
+    const member3 = (await h.ctx.sql.query<{ id: string }>(`SELECT id FROM members WHERE external_id = 'l3'`)).rows[0]
+      .id;
+    const [{ id: runId }] = (
+      await h.ctx.sql.query<{ id: string }>(
+        `INSERT INTO campaign_runs (campaign_id, workspace_id, run_key, status, source, due_at, trigger_member_id)
+         VALUES ($1, $2, 'event:late', 'scheduled', jsonb_build_object('kind', 'member', 'memberId', $3::text), now(), $3::bigint)
+         RETURNING id`,
+        [campaignId, h.workspaceId, member3],
+      )
+    ).rows;
+    await h.worker.get(TriggerLauncherService).launchMany(h.workspaceId, [{ runId, campaignId, dueAt: new Date(0) }]);
+    const runStatus = async (): Promise<string> =>
+      (await h.ctx.sql.query<{ status: string }>(`SELECT status FROM campaign_runs WHERE id = $1`, [runId])).rows[0]
+        .status;
+    expect(await runStatus()).toBe('scheduled');
+    expect(received(3)).toEqual(['l3 thanks']);
+    expect(await call('POST', `/campaigns/${campaignId}/resume`, {})).toBe(200);
+    await until(() => received(2).length === 2 && received(3).length === 2);
+    await until(async () => (await runStatus()) === 'completed');
+    expect(received(2)).toEqual(['l2 thanks', 'l2 thanks']);
+    expect(received(3)).toEqual(['l3 thanks', 'l3 thanks']);
   });
 });

@@ -15,6 +15,7 @@ import { RequestStatus } from '../entities/delivery-request.entity';
 import { BatchesRepository } from '../sending/batches.repository';
 import { BatchRecipientsRepository } from '../sending/batch-recipients.repository';
 import type { BatchOutcomes, BatchRequests, ClaimedBatch } from '../sending/batches.types';
+import type { PlannedEventBatch } from './event-runs.repository';
 
 /** LINE calls of one send in flight at once. */
 const CALLS_IN_FLIGHT = 32;
@@ -50,6 +51,43 @@ export class EventBatchesSender {
     batchIds: string[],
   ): Promise<string[]> {
     const claimed = await this.batches.claimMany(batchIds, this.clock.now(), this.config.delivery.leaseMs);
+    return this.sendMine(campaign, channel, messages, claimed);
+  }
+
+  /**
+   * {@link send} for batches written already claimed by this process (EventRunsRepository with
+   * `sendNow`): the campaign was active and each member reachable in the statement that wrote them.
+   */
+  sendPlanned(
+    campaign: CampaignEntity,
+    channel: ChannelEntity,
+    messages: LineMessage[],
+    planned: PlannedEventBatch[],
+  ): Promise<string[]> {
+    const claimed = planned.map((p): ClaimedBatch => ({
+      id: p.batchId,
+      runId: p.runId,
+      campaignId: campaign.id,
+      workspaceId: campaign.workspaceId,
+      channelId: channel.id,
+      seq: 0,
+      firstAttemptAt: p.firstAttemptAt,
+      attempts: 1,
+      memberIds: [p.memberId],
+      runKey: p.runKey,
+      messageIndex: p.messageIndex,
+      campaignStatus: CampaignStatus.Active,
+      recipients: [{ memberId: p.memberId, lineUserId: p.lineUserId, skip: null }],
+    }));
+    return this.sendMine(campaign, channel, messages, claimed);
+  }
+
+  private async sendMine(
+    campaign: CampaignEntity,
+    channel: ChannelEntity,
+    messages: LineMessage[],
+    claimed: ClaimedBatch[],
+  ): Promise<string[]> {
     if (claimed.length === 0) return [];
     const live = (b: ClaimedBatch): boolean =>
       b.campaignStatus !== CampaignStatus.Paused && b.campaignStatus !== CampaignStatus.Cancelled;

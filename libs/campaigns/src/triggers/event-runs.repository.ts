@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { INSERT_BATCH_SQL, INSERT_SKIP_SQL, REACH_SKIP_SQL } from '../planning/planner.sql';
+import { INSERT_SKIP_SQL, REACH_SKIP_SQL } from '../planning/planner.sql';
 
 /** What one campaign's group of one-member event runs is planned with. */
 export interface EventRunRules {
@@ -13,11 +13,23 @@ export interface EventRunRules {
   leaseMs: number;
 }
 
+/** A batch of one written by {@link EventRunsRepository.planOneMemberRuns}, reachable when planned. */
+export interface PlannedEventBatch {
+  batchId: string;
+  runId: string;
+  memberId: string;
+  lineUserId: string;
+  runKey: string;
+  messageIndex: number[] | null;
+  /** Set when written claimed (`sendNow`). */
+  firstAttemptAt: Date | null;
+}
+
 /**
  * The set-based planning of many one-member event runs of one campaign: the same rows the
  * keyset planner writes for a one-member audience (ledger row for a skip, a batch of one, the
- * run's counts and cursor), with its SQL fragments (planner.sql), for all the runs in two
- * statements and one transaction.
+ * run's counts and cursor), with its SQL fragments (planner.sql), for all the runs in one
+ * statement.
  */
 @Injectable()
 export class EventRunsRepository {
@@ -25,71 +37,82 @@ export class EventRunsRepository {
 
   /**
    * Claims the runs still scheduled (a reconciler or another worker may have taken some) and plans
-   * them; returns the batches written. A run whose member is gone, or is skipped by a rule,
-   * completes here with nothing queued.
+   * them, in one statement (atomic without a transaction's round trips); returns the batches
+   * written. A run whose member is gone, or is skipped by a rule, completes here with nothing
+   * queued. Nothing is claimed unless the campaign is active at this instant: a paused or
+   * cancelled campaign's runs stay scheduled for the keyset planner, which handles both.
+   * With `sendNow` the batches are written already claimed by the caller (lease, first attempt),
+   * with what sending needs (the run's key, the member's LINE user): the claim statement of the
+   * batch sender would only read back what this one just wrote. A caller that dies holding them
+   * leaves them to the reconciler when the lease expires, as after any claim.
    */
-  async planOneMemberRuns(rules: EventRunRules, runIds: string[]): Promise<Array<{ batchId: string; runId: string }>> {
-    return this.dataSource.transaction(async (em) => {
-      const [claimed] = await em.query<[Array<{ id: string; member_id: string }>, number]>(
-        `UPDATE campaign_runs SET status = 'planning', lease_until = now() + ($3 || ' milliseconds')::interval,
-                started_at = coalesce(started_at, now())
-         WHERE id = ANY($1::uuid[]) AND campaign_id = $2 AND status = 'scheduled' AND source->>'kind' = 'member'
-         RETURNING id, source->>'memberId' AS member_id`,
-        [runIds, rules.campaignId, String(rules.leaseMs)],
-      );
-      if (claimed.length === 0) return [];
-      // The claim above is what makes a run planned once (a racer finds it no longer scheduled);
-      // behind it stand the same guards as the keyset planner's: the batches' exclusion constraint
-      // (a member in a second batch of the run fails the statement) and the ledger's unique
-      // (run_id, member_id) for skips.
-      const rows = await em.query<Array<{ id: string; run_id: string }>>(
-        `WITH r AS (
-           SELECT * FROM unnest($2::uuid[], $3::bigint[]) AS r(run_id, member_id)
-         ),
-         cand AS (
-           SELECT r.run_id, m.id AS member_id, lu.line_user_id, ${REACH_SKIP_SQL} AS skip
-           FROM r JOIN members m ON m.id = r.member_id AND m.workspace_id = $1
-           LEFT JOIN line_users lu ON lu.channel_id = $5 AND lu.member_id = m.id
-         ),
-         skips AS (
-           ${INSERT_SKIP_SQL}
-           SELECT run_id, $4::uuid, $5::uuid, member_id, line_user_id, 'skipped', skip, $6::boolean
-           FROM cand WHERE skip IS NOT NULL
-           ON CONFLICT (run_id, member_id) DO NOTHING
-           RETURNING run_id, reason
-         ),
-         batches AS (
-           ${INSERT_BATCH_SQL}
-           SELECT run_id, $4::uuid, $1::uuid, $5::uuid, 0, 'pending', 1, ARRAY[member_id], $7, now()
-           FROM cand WHERE skip IS NULL
-           RETURNING id, run_id
-         ),
-         upd AS (
-           UPDATE campaign_runs cr SET
-             planned_through = c.member_id,
-             next_batch_seq = CASE WHEN b.id IS NULL THEN 0 ELSE 1 END,
-             audience_size = CASE WHEN c.member_id IS NULL THEN 0 ELSE 1 END,
-             queued_count = CASE WHEN b.id IS NULL THEN 0 ELSE 1 END,
-             skipped = CASE WHEN s.reason IS NULL THEN '{}'::jsonb ELSE jsonb_build_object(s.reason, 1) END,
-             status = CASE WHEN b.id IS NULL THEN 'completed' ELSE 'sending' END::campaign_run_status,
-             finished_at = CASE WHEN b.id IS NULL THEN now() END
-           FROM r LEFT JOIN cand c ON c.run_id = r.run_id
-             LEFT JOIN batches b ON b.run_id = r.run_id
-             LEFT JOIN skips s ON s.run_id = r.run_id
-           WHERE cr.id = r.run_id
-         )
-         SELECT id, run_id FROM batches`,
-        [
-          rules.workspaceId,
-          claimed.map((c) => c.id),
-          claimed.map((c) => c.member_id),
-          rules.campaignId,
-          rules.channelId,
-          rules.countsTowardCap,
-          rules.availableAt,
-        ],
-      );
-      return rows.map((r) => ({ batchId: r.id, runId: r.run_id }));
-    });
+  async planOneMemberRuns(rules: EventRunRules, runIds: string[], sendNow = false): Promise<PlannedEventBatch[]> {
+    // FOR UPDATE SKIP LOCKED is what makes a run planned once: a racer (reconciler, another
+    // worker) either skips the locked row or, after this commit, finds it no longer scheduled.
+    // Behind it stand the same guards as the keyset planner's: the batches' exclusion constraint
+    // (a member in a second batch of the run fails the statement) and the ledger's unique
+    // (run_id, member_id) for skips.
+    return this.dataSource.query<PlannedEventBatch[]>(
+      `WITH r AS (
+         SELECT cr.id AS run_id, (cr.source->>'memberId')::bigint AS member_id, cr.run_key, cr.message_index
+         FROM campaign_runs cr
+         WHERE cr.id = ANY($2::uuid[]) AND cr.campaign_id = $4 AND cr.status = 'scheduled'
+           AND cr.source->>'kind' = 'member'
+           AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $4 AND c.status = 'active')
+         FOR UPDATE OF cr SKIP LOCKED
+       ),
+       cand AS (
+         SELECT r.run_id, m.id AS member_id, lu.line_user_id, ${REACH_SKIP_SQL} AS skip
+         FROM r JOIN members m ON m.id = r.member_id AND m.workspace_id = $1
+         LEFT JOIN line_users lu ON lu.channel_id = $5 AND lu.member_id = m.id
+       ),
+       skips AS (
+         ${INSERT_SKIP_SQL}
+         SELECT run_id, $4::uuid, $5::uuid, member_id, line_user_id, 'skipped', skip, $6::boolean
+         FROM cand WHERE skip IS NOT NULL
+         ON CONFLICT (run_id, member_id) DO NOTHING
+         RETURNING run_id, reason
+       ),
+       batches AS (
+         INSERT INTO delivery_batches
+           (run_id, campaign_id, workspace_id, channel_id, seq, status, recipient_count, member_ids, available_at,
+            enqueued_at, lease_until, attempts, first_attempt_at)
+         SELECT run_id, $4::uuid, $1::uuid, $5::uuid, 0,
+           CASE WHEN $8 THEN 'sending' ELSE 'pending' END::delivery_batch_status, 1, ARRAY[member_id], $7, now(),
+           CASE WHEN $8 THEN now() + ($3 || ' milliseconds')::interval END, CASE WHEN $8 THEN 1 ELSE 0 END,
+           CASE WHEN $8 THEN now() END
+         FROM cand WHERE skip IS NULL
+         RETURNING id, run_id, first_attempt_at
+       ),
+       upd AS (
+         UPDATE campaign_runs cr SET
+           planned_through = c.member_id,
+           next_batch_seq = CASE WHEN b.id IS NULL THEN 0 ELSE 1 END,
+           audience_size = CASE WHEN c.member_id IS NULL THEN 0 ELSE 1 END,
+           queued_count = CASE WHEN b.id IS NULL THEN 0 ELSE 1 END,
+           skipped = CASE WHEN s.reason IS NULL THEN '{}'::jsonb ELSE jsonb_build_object(s.reason, 1) END,
+           status = CASE WHEN b.id IS NULL THEN 'completed' ELSE 'sending' END::campaign_run_status,
+           lease_until = now() + ($3 || ' milliseconds')::interval,
+           started_at = coalesce(cr.started_at, now()),
+           finished_at = CASE WHEN b.id IS NULL THEN now() END
+         FROM r LEFT JOIN cand c ON c.run_id = r.run_id
+           LEFT JOIN batches b ON b.run_id = r.run_id
+           LEFT JOIN skips s ON s.run_id = r.run_id
+         WHERE cr.id = r.run_id
+       )
+       SELECT b.id AS "batchId", b.run_id AS "runId", c.member_id::text AS "memberId", c.line_user_id AS "lineUserId",
+              r.run_key AS "runKey", r.message_index AS "messageIndex", b.first_attempt_at AS "firstAttemptAt"
+       FROM batches b JOIN cand c ON c.run_id = b.run_id JOIN r ON r.run_id = b.run_id`,
+      [
+        rules.workspaceId,
+        runIds,
+        String(rules.leaseMs),
+        rules.campaignId,
+        rules.channelId,
+        rules.countsTowardCap,
+        rules.availableAt,
+        sendNow,
+      ],
+    );
   }
 }

@@ -8,12 +8,20 @@ import { DeliveryPolicyService } from '../campaigns/delivery-policy.service';
 import { RunPlannerService } from '../planning/run-planner.service';
 import { BatchSenderService } from '../sending/batch-sender.service';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
+import { ExpiringCache } from '../sending/send-slots';
 import { EventRunRules, EventRunsRepository } from './event-runs.repository';
 import { EventBatchesSender } from './event-batches.sender';
 import type { NewRun } from './trigger-matcher.service';
 
 /** Sends (or regular plannings) of one launch running at once. */
 const LAUNCH_CONCURRENCY = 32;
+/**
+ * A launch reads the campaign and channel of every relay read: two round trips on the path whose
+ * latency is the product. A status changed meanwhile is still obeyed: the planning statement claims
+ * nothing unless the campaign is active at that instant (the runs then take the keyset planner).
+ */
+const CAMPAIGN_CACHE_MS = 1_000;
+const CHANNEL_CACHE_MS = 5_000;
 
 /** Runs `tasks` with at most `size` at once; every task handles its own errors. */
 async function inPool(tasks: Array<() => Promise<void>>, size: number): Promise<void> {
@@ -33,6 +41,8 @@ async function inPool(tasks: Array<() => Promise<void>>, size: number): Promise<
 @Injectable()
 export class TriggerLauncherService {
   private readonly logger = new Logger(TriggerLauncherService.name);
+  private readonly campaignCache = new ExpiringCache<CampaignEntity | null>(CAMPAIGN_CACHE_MS);
+  private readonly channelCache = new ExpiringCache<ChannelEntity>(CHANNEL_CACHE_MS);
 
   constructor(
     private readonly planner: RunPlannerService,
@@ -86,11 +96,17 @@ export class TriggerLauncherService {
       return inPool(plans, LAUNCH_CONCURRENCY);
     }
     const { rules, campaign, channel } = fast;
-    const batches = (await this.eventRuns.planOneMemberRuns(rules, runIds)).map((b) => b.batchId);
-    if (rules.availableAt > this.clock.now()) {
-      return this.relay.enqueueBatches(workspaceId, batches, rules.availableAt);
+    const sendNow = rules.availableAt <= this.clock.now();
+    const planned = await this.eventRuns.planOneMemberRuns(rules, runIds, sendNow);
+    if (!sendNow) {
+      return this.relay.enqueueBatches(
+        workspaceId,
+        planned.map((b) => b.batchId),
+        rules.availableAt,
+      );
     }
-    const left = await this.eventBatches.send(campaign, channel, this.policy.runMessages(campaign, null), batches);
+    const messages = this.policy.runMessages(campaign, null);
+    const left = await this.eventBatches.sendPlanned(campaign, channel, messages, planned);
     await inPool(
       left.map((batchId) => () => this.sendInline(workspaceId, batchId)),
       LAUNCH_CONCURRENCY,
@@ -126,11 +142,15 @@ export class TriggerLauncherService {
     workspaceId: string,
     campaignId: string,
   ): Promise<{ rules: EventRunRules; campaign: CampaignEntity; channel: ChannelEntity } | null> {
-    const campaign = await this.campaigns.find(workspaceId, campaignId);
+    const campaign = await this.campaignCache.get(`${workspaceId}:${campaignId}`, () =>
+      this.campaigns.find(workspaceId, campaignId),
+    );
     if (campaign === null || campaign.status !== CampaignStatus.Active || campaign.trigger.type !== 'event')
       return null;
     if (campaign.trigger.event === 'cart_abandoned' || campaign.trigger.event === 'signup_sequence') return null;
-    const channel = await this.channels.get(workspaceId, campaign.channelId);
+    const channel = await this.channelCache.get(`${workspaceId}:${campaign.channelId}`, () =>
+      this.channels.get(workspaceId, campaign.channelId),
+    );
     const marketing = campaign.category === CampaignCategory.Marketing;
     if (marketing && (await this.policy.frequencyCap(channel.id)).max > 0) return null;
     if ((await this.policy.eventLaunchQuota(channel)).remaining !== null) return null;
