@@ -4,7 +4,7 @@ import { SegmentsService, audiencePageSql } from '@app/segments';
 
 /** A saved segment's audience evaluated live, one keyset page at a time, at a fixed instant. */
 export interface LiveAudience {
-  /** Member ids after `after`, ascending, at most `limit`, in the caller's transaction. */
+  /** Member ids after `after`, ascending, at most `limit`, in the caller's transaction (jit off: PlannerRepository.lockRun). */
   page(em: EntityManager, after: string, limit: number): Promise<string[]>;
 }
 
@@ -45,8 +45,6 @@ export class AudienceSnapshotter {
         const p = await prepare();
         const c = this.segments.compile(p, workspaceId, channelId, now);
         const afterRef = c.params.add(after, 'bigint');
-        // jit off as the segments lib does: compiling the rule's expressions costs more than the page.
-        await em.query(`SELECT set_config('jit', 'off', true)`);
         const rows = await em.query<Array<{ member_id: string }>>(
           `SELECT a.member_id::text FROM (${audiencePageSql(c, p.restrictToReachable, afterRef, limit)}) a`,
           c.params.values,

@@ -59,7 +59,19 @@ export class PlannerRepository {
     return this.dataSource.transaction(fn);
   }
 
-  /** Locks the run row for one page and returns its planning state (the truth, not the caller's copy). */
+  /**
+   * Locks the run row for one page and returns its planning state (the truth, not the caller's
+   * copy). The same statement sets the page transaction's settings, each of which was a round trip
+   * of its own (three per page, as many as the page's real statements):
+   * - no wait for the WAL flush at commit: a page lost in a PostgreSQL crash is planned again from
+   *   the durable cursor, and nothing of it reaches LINE before a batch's requests are stored with a
+   *   synchronous commit, which flushes this one first;
+   * - no bitmap scans: a fresh snapshot has no statistics (estimated a few hundred rows), so the
+   *   planner would read the whole snapshot by bitmap and sort it for every page (quadratic in the
+   *   audience); without them it takes the (snapshot_id, member_id) key range in order and stops at
+   *   the LIMIT;
+   * - no JIT, as the segments lib's statements: compiling a live page's rule costs more than the page.
+   */
   async lockRun(em: EntityManager, runId: string): Promise<RunPlanState | null> {
     const rows = await em.query<
       Array<{
@@ -72,7 +84,9 @@ export class PlannerRepository {
         skipped: Record<string, number>;
       }>
     >(
-      `SELECT status, planned_through::text, next_batch_seq, audience_size, queued_count, quota_allowed, skipped
+      `SELECT status, planned_through::text, next_batch_seq, audience_size, queued_count, quota_allowed, skipped,
+              set_config('synchronous_commit', 'off', true), set_config('enable_bitmapscan', 'off', true),
+              set_config('jit', 'off', true)
        FROM campaign_runs WHERE id = $1 FOR UPDATE`,
       [runId],
     );
@@ -155,7 +169,8 @@ export class PlannerRepository {
   }
 
   /**
-   * Plans one keyset page in the caller's transaction, in one statement: ledger rows for the
+   * Plans one keyset page in the caller's transaction (after {@link lockRun}, whose settings it
+   * relies on), in one statement: ledger rows for the
    * skipped only, and the outbox batches of the queued with their member-id arrays (≤ 500 each,
    * ascending). The exactly-once guard is the batches' exclusion constraint: the member-id ranges
    * of one run's batches never overlap, so no member is in two batches of a run (a page planned
@@ -175,10 +190,6 @@ export class PlannerRepository {
       params.push(v);
       return `$${params.length}`;
     };
-    // A fresh snapshot has no statistics (estimated a few hundred rows), so the planner would read
-    // the whole snapshot by bitmap and sort it for every page (quadratic in the audience); without
-    // bitmap scans it takes the (snapshot_id, member_id) key range in order and stops at the LIMIT.
-    await em.query(`SET LOCAL enable_bitmapscan = off`);
     const trusted = run.source.kind === 'segment';
     if (trusted && rules.quotaLeft === null && !(rules.countsTowardCap && rules.capMax > 0)) {
       // Nothing to skip (no probes, no cap, no quota): the page's key order numbers the batches

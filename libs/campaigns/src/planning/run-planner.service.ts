@@ -178,10 +178,6 @@ export class RunPlannerService {
       const page = await this.planner.transaction(async (em) => {
         const cur = await this.planner.lockRun(em, run.id);
         if (cur === null || cur.status !== RunStatus.Planning) return null;
-        // No wait for the WAL flush: a page lost in a PostgreSQL crash is planned again from the
-        // durable cursor, and nothing of it reaches LINE before a batch's requests are stored with
-        // a synchronous commit, which flushes this one first.
-        await em.query(`SET LOCAL synchronous_commit = off`);
         const quotaLeft = cur.quotaAllowed === null ? null : Math.max(0, cur.quotaAllowed - cur.queuedCount);
         run.nextBatchSeq = cur.nextBatchSeq;
         const pageSize = cur.plannedThrough === null ? FIRST_PAGE_SIZE : PAGE_SIZE;
