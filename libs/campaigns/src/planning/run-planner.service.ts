@@ -184,27 +184,8 @@ export class RunPlannerService {
         if (rules.countsTowardCap && rules.capMax > 0) await this.planner.lockChannelCap(em, rules.channelId);
         const cursor = cur.plannedThrough ?? '0';
         const live = stream !== null && !stream.ready ? await stream.live.page(em, cursor, pageSize) : undefined;
-        const p = await this.planner.planPage(em, run, { ...rules, quotaLeft, pageSize }, cursor, live);
-        const skipped = { ...cur.skipped };
-        for (const [k, v] of Object.entries(p.skipped)) skipped[k] = (skipped[k] ?? 0) + v;
+        const p = await this.planner.planPage(em, run, { ...rules, quotaLeft, pageSize }, cursor, leaseMs, live);
         const done = p.read < pageSize;
-        await em.query(
-          `UPDATE campaign_runs SET planned_through = coalesce($2, planned_through), next_batch_seq = $3,
-                  audience_size = audience_size + $4, queued_count = queued_count + $5, skipped = $6,
-                  lease_until = now() + ($7 || ' milliseconds')::interval,
-                  status = CASE WHEN $8 THEN 'sending'::campaign_run_status ELSE status END
-           WHERE id = $1`,
-          [
-            run.id,
-            p.lastMemberId,
-            p.nextBatchSeq,
-            p.audience,
-            p.queued,
-            JSON.stringify(skipped),
-            String(leaseMs),
-            done,
-          ],
-        );
         run.audienceSize = cur.audienceSize + p.audience;
         run.queuedCount = cur.queuedCount + p.queued;
         return { ...p, done };
