@@ -104,6 +104,7 @@ async function main(): Promise<void> {
   await sql.query(`SET work_mem = '128MB'`);
   await sql.query(`SET jit = off`);
   await sql.query(`SET random_page_cost = 1.1`);
+  await sql.query(`SET max_parallel_workers_per_gather = 0`);
 
   out(`segments bench: ${MEMBERS} members, ${EVENTS} events, now = ${BENCH_NOW.toISOString()}, ${RUNS} runs each`);
   out(

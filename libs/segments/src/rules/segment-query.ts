@@ -12,24 +12,34 @@ const reachableOn = `r.${L.channelId} = $2::uuid AND r.${L.memberId} = m.${T.mem
 
 /**
  * restrict: only reachable members (inner join on the reachable index); otherwise every
- * matching member, with the channel's line user (any state) when there is one, or only the
- * reachable one (`reachableOnly`, for counting).
+ * matching member, with the channel's line user (any state) when there is one.
  */
-function from(c: CompiledRule, restrict: boolean, reachableOnly = false): string {
+function from(c: CompiledRule, restrict: boolean): string {
   const join = restrict
     ? `JOIN ${L.table} r ON ${reachableOn}`
-    : reachableOnly
-      ? `LEFT JOIN ${L.table} r ON ${reachableOn}`
-      : `LEFT JOIN ${L.table} r ON r.${L.channelId} = $2::uuid AND r.${L.memberId} = m.${T.members.id}`;
-  const aggregates = c.usesAggregates
-    ? `LEFT JOIN ${T.aggregates.table} a ON a.${T.aggregates.memberId} = m.${T.members.id} `
-    : '';
-  return `FROM ${T.members.table} m ${aggregates}${join} WHERE m.${T.members.workspaceId} = $1::uuid AND ${c.where}`;
+    : `LEFT JOIN ${L.table} r ON r.${L.channelId} = $2::uuid AND r.${L.memberId} = m.${T.members.id}`;
+  return `FROM ${T.members.table} m ${aggregatesJoin(c)}${join} WHERE m.${T.members.workspaceId} = $1::uuid AND ${c.where}`;
 }
+
+function aggregatesJoin(c: CompiledRule): string {
+  return c.usesAggregates ? `LEFT JOIN ${T.aggregates.table} a ON a.${T.aggregates.memberId} = m.${T.members.id} ` : '';
+}
+
+/**
+ * The channel's reachable users in member order, planned on their own (OFFSET 0 keeps the
+ * subquery from being flattened). Flattened into the count's LEFT JOIN, `channel_id = $2` sits
+ * on the nullable side, where PostgreSQL 15 does not let a constant make the index's first column
+ * redundant: ix_line_users_reachable (channel_id, member_id) then does not count as member
+ * ordered, so a merge join sorted all 630k users first and the planner hashed them instead.
+ * Planned alone, the index-only scan is in member order and the count merges it with the
+ * members (also read in id order): no hash and no sort of either side (docs/segments.md, Speed,
+ * round 14).
+ */
+const reachableUsers = `(SELECT ${L.id}, ${L.memberId} FROM ${L.table} WHERE ${L.channelId} = $2::uuid AND ${L.following} AND ${L.blockedAt} IS NULL AND ${L.memberId} IS NOT NULL ORDER BY ${L.memberId} OFFSET 0)`;
 
 /** matching (rule only) and reachable (rule and reachable on LINE). */
 export function countSql(c: CompiledRule): string {
-  return `SELECT count(*)::int AS matching, count(r.${L.id})::int AS reachable ${from(c, false, true)}`;
+  return `SELECT count(*)::int AS matching, count(r.${L.id})::int AS reachable FROM ${T.members.table} m ${aggregatesJoin(c)}LEFT JOIN ${reachableUsers} r ON r.${L.memberId} = m.${T.members.id} WHERE m.${T.members.workspaceId} = $1::uuid AND ${c.where}`;
 }
 
 /** A few audience members, lowest ids first (stable). `limit` is a validated integer. */
