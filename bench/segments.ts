@@ -8,7 +8,7 @@
 import 'reflect-metadata';
 import { Client } from 'pg';
 import { loadConfig } from '@app/common';
-import { SegmentsService, audienceSql, countSql, sampleSql, snapshotInsertSql } from '@app/segments';
+import { SegmentsService, audienceSql, countByProbeSql, countSql, sampleSql, snapshotInsertSql } from '@app/segments';
 import { createApiApp } from '../apps/api/src/api.factory';
 import { applyMigrations } from '../migrations/data-source';
 import { BENCH_NOW, loadSegmentsDataset } from './lib/segments-data';
@@ -189,7 +189,8 @@ async function explain(
   const values = [...c.params.values];
   const snapshotRef = c.params.add('00000000-0000-4000-8000-000000000000', 'uuid');
   const statements: Array<[string, string, unknown[]]> = [
-    ['count', countSql(c), values],
+    ['count (merge)', countSql(c), values],
+    ['count (probe)', countByProbeSql(c), values],
     ['sample', sampleSql(c, prepared.restrictToReachable, 10), values],
     ['snapshot', snapshotInsertSql(c, prepared.restrictToReachable, snapshotRef), c.params.values],
   ];
