@@ -8,7 +8,7 @@
 import 'reflect-metadata';
 import { Client } from 'pg';
 import { loadConfig } from '@app/common';
-import { SegmentsService, audienceSql, countSql, sampleSql, snapshotInsertSql } from '@app/segments';
+import { SegmentsService, audienceSql, countByProbeSql, countSql, sampleSql, snapshotInsertSql } from '@app/segments';
 import { createApiApp } from '../apps/api/src/api.factory';
 import { applyMigrations } from '../migrations/data-source';
 import { BENCH_NOW, loadSegmentsDataset } from './lib/segments-data';
@@ -104,6 +104,7 @@ async function main(): Promise<void> {
   await sql.query(`SET work_mem = '128MB'`);
   await sql.query(`SET jit = off`);
   await sql.query(`SET random_page_cost = 1.1`);
+  await sql.query(`SET max_parallel_workers_per_gather = 0`);
 
   out(`segments bench: ${MEMBERS} members, ${EVENTS} events, now = ${BENCH_NOW.toISOString()}, ${RUNS} runs each`);
   out(
@@ -188,7 +189,8 @@ async function explain(
   const values = [...c.params.values];
   const snapshotRef = c.params.add('00000000-0000-4000-8000-000000000000', 'uuid');
   const statements: Array<[string, string, unknown[]]> = [
-    ['count', countSql(c), values],
+    ['count (merge)', countSql(c), values],
+    ['count (probe)', countByProbeSql(c), values],
     ['sample', sampleSql(c, prepared.restrictToReachable, 10), values],
     ['snapshot', snapshotInsertSql(c, prepared.restrictToReachable, snapshotRef), c.params.values],
   ];

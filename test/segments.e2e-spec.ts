@@ -2,7 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { INestApplicationContext } from '@nestjs/common';
 import { createTestContext, TestContext } from '@app/testing';
 import { ApiKeyScope, ApiKeysService, ChannelsService, WorkspacesService } from '@app/workspaces';
-import type { MemberFacts } from '@app/segments';
+import { SegmentsService, countByProbeSql, countSql, type MemberFacts } from '@app/segments';
 import { SEGMENT_MEMBERSHIP, SegmentMembershipPort } from '@app/rich-menus';
 import { createApiApp } from '../apps/api/src/api.factory';
 import { createWorkerApp } from '../apps/worker/src/worker.factory';
@@ -167,6 +167,22 @@ describe('segments (api + worker, real PostgreSQL)', () => {
       body: { channelId: otherChannelId, rules: EXAMPLES.goldMembers, now: NOW.toISOString() },
     });
     expect(viaOtherChannel.body).toMatchObject({ matching: 3, reachable: 0, audience: 0 });
+  });
+
+  it('counts the same with both count shapes (merge with all reachable users, probe per member)', async () => {
+    const segments = api.get(SegmentsService);
+    const ws = await api.get(WorkspacesService).ensureDefault();
+    const trees = [...Object.values(EXAMPLES), { all: [EXAMPLES.goldMembers, { not: { link: 'following' } }] }];
+    for (const rules of trees) {
+      for (const channel of [channelId, otherChannelId]) {
+        const c = segments.compile(await segments.prepare(ws.id, rules), ws.id, channel, NOW);
+        const merged = await ctx.sql.query(countSql(c), c.params.values);
+        const probed = await ctx.sql.query(countByProbeSql(c), c.params.values);
+        expect(probed.rows).toEqual(merged.rows);
+        const shown = await call('/segments/preview', { body: { channelId: channel, rules, now: NOW.toISOString() } });
+        expect(merged.rows[0]).toEqual({ matching: shown.body.matching, reachable: shown.body.reachable });
+      }
+    }
   });
 
   it('reports every problem of a rule tree at once, with a path to each bad node', async () => {

@@ -22,6 +22,8 @@ export const SEGMENT_QUERY_LIMITS = {
   /** Hashed subplans of event conditions keep 1M member ids in memory. */
   workMem: '128MB',
   randomPageCost: '1.1',
+  /** Serial plans: see guarded(). */
+  maxParallelWorkersPerGather: '0',
 } as const;
 
 const isTimeout = (e: unknown): boolean => (e as { code?: string }).code === '57014';
@@ -47,11 +49,21 @@ export class SegmentsRepository {
         // the member/line-user indexes are in memory, so an ordered index scan costs about what a
         // sequential read does; the planner then merges the members' primary key with the
         // reachable-users index (rows already in member order, no hash, no sort) instead of
-        // hashing all of line_users.
+        // hashing all of line_users. No parallel workers: a parallel count could only hash the
+        // 630k reachable users (PostgreSQL 15 has no parallel right hash join) and hands out the
+        // members index a page at a time to processes that wait for each other; serial, the count
+        // merges members and reachable users in id order, 2-4x faster on the shared 2-core
+        // server, and a preview no longer takes three backends (docs/segments.md, round 14).
         await em.query(
           `SELECT set_config('statement_timeout', $1, true), set_config('work_mem', $2, true),
-                  set_config('jit', 'off', true), set_config('random_page_cost', $3, true)`,
-          [String(timeoutMs), SEGMENT_QUERY_LIMITS.workMem, SEGMENT_QUERY_LIMITS.randomPageCost],
+                  set_config('jit', 'off', true), set_config('random_page_cost', $3, true),
+                  set_config('max_parallel_workers_per_gather', $4, true)`,
+          [
+            String(timeoutMs),
+            SEGMENT_QUERY_LIMITS.workMem,
+            SEGMENT_QUERY_LIMITS.randomPageCost,
+            SEGMENT_QUERY_LIMITS.maxParallelWorkersPerGather,
+          ],
         );
         return fn(em);
       });
@@ -60,6 +72,30 @@ export class SegmentsRepository {
       if (isTimeout(cause)) throw SegmentsException.timeout(timeoutMs);
       throw e;
     }
+  }
+
+  /**
+   * Runs whichever of equivalent statements the planner estimates cheapest (an EXPLAIN of each,
+   * about a millisecond apiece), for shapes it cannot weigh against each other inside one
+   * statement (the two segment counts: segment-query.ts, countByProbeSql).
+   */
+  async cheapest<T>(em: EntityManager, statements: readonly string[], params: unknown[]): Promise<T[]> {
+    let best = statements[0];
+    if (statements.length > 1) {
+      let bestCost = Infinity;
+      for (const statement of statements) {
+        const [plan] = await em.query<Array<{ 'QUERY PLAN': Array<{ Plan: { 'Total Cost': number } }> }>>(
+          `EXPLAIN (FORMAT JSON) ${statement}`,
+          params,
+        );
+        const cost = plan['QUERY PLAN'][0].Plan['Total Cost'];
+        if (cost < bestCost) {
+          bestCost = cost;
+          best = statement;
+        }
+      }
+    }
+    return em.query<T[]>(best, params);
   }
 
   find(workspaceId: string, id: string): Promise<SegmentEntity | null> {

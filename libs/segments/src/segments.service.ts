@@ -9,7 +9,15 @@ import { MemberFacts } from './rules/member-facts';
 import { Rule, mentionsLink, referencedSegments } from './rules/rule.types';
 import { segmentReferences } from './rules/rule-paths';
 import { CustomAttributeTypes } from './rules/schema-map';
-import { countSql, memberTestSql, membersInSql, sampleSql, snapshotInsertSql } from './rules/segment-query';
+import {
+  countByProbeSql,
+  countSql,
+  countSqls,
+  memberTestSql,
+  membersInSql,
+  sampleSql,
+  snapshotInsertSql,
+} from './rules/segment-query';
 import { SegmentEntity } from './entities/segment.entity';
 import { SEGMENT_QUERY_LIMITS, SegmentsRepository } from './segments.repository';
 import { SegmentsException } from './segments.exception';
@@ -152,6 +160,7 @@ export class SegmentsService {
     const c = this.compile(p, workspaceId, channelId, now);
     return {
       count: countSql(c),
+      countByProbe: countByProbeSql(c),
       sample: sampleSql(c, p.restrictToReachable, 10),
       params: c.params.values,
       restrictedToReachable: p.restrictToReachable,
@@ -170,7 +179,11 @@ export class SegmentsService {
     const c = this.compile(p, workspaceId, channelId, now);
     const sampleSize = Math.min(Math.max(Math.trunc(options.sampleSize ?? 10), 0), 100);
     return this.repository.guarded(SEGMENT_QUERY_LIMITS.previewTimeoutMs, async (em) => {
-      const [counts] = await em.query<Array<{ matching: number; reachable: number }>>(countSql(c), c.params.values);
+      const [counts] = await this.repository.cheapest<{ matching: number; reachable: number }>(
+        em,
+        countSqls(c),
+        c.params.values,
+      );
       const sample =
         sampleSize === 0
           ? []
@@ -255,7 +268,11 @@ export class SegmentsService {
     const p = await this.prepare(workspaceId, segment.rules, id);
     const c = this.compile(p, workspaceId, segment.channelId, now);
     const counts = await this.repository.guarded(SEGMENT_QUERY_LIMITS.snapshotTimeoutMs, async (em) => {
-      const [row] = await em.query<Array<{ matching: number; reachable: number }>>(countSql(c), c.params.values);
+      const [row] = await this.repository.cheapest<{ matching: number; reachable: number }>(
+        em,
+        countSqls(c),
+        c.params.values,
+      );
       return row;
     });
     const result = {

@@ -159,7 +159,10 @@ export class SnapshotMemberDto {
 }
 
 export class CompiledSqlDto {
-  @ApiProperty() count!: string;
+  @ApiProperty({ description: 'the count merging members with the reachable users (many matching)' })
+  count!: string;
+  @ApiProperty({ description: 'the same count probing reachability per member (few matching); the planner picks' })
+  countByProbe!: string;
   @ApiProperty() sample!: string;
   @ApiProperty({ type: 'array', items: {} }) params!: unknown[];
   @ApiProperty() restrictedToReachable!: boolean;

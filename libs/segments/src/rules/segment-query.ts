@@ -10,26 +10,57 @@ const L = T.lineUsers;
 /** Matches the partial index ix_line_users_reachable (following, unblocked, linked). */
 const reachableOn = `r.${L.channelId} = $2::uuid AND r.${L.memberId} = m.${T.members.id} AND r.${L.following} AND r.${L.blockedAt} IS NULL AND r.${L.memberId} IS NOT NULL`;
 
-/**
- * restrict: only reachable members (inner join on the reachable index); otherwise every
- * matching member, with the channel's line user (any state) when there is one, or only the
- * reachable one (`reachableOnly`, for counting).
- */
-function from(c: CompiledRule, restrict: boolean, reachableOnly = false): string {
-  const join = restrict
-    ? `JOIN ${L.table} r ON ${reachableOn}`
-    : reachableOnly
-      ? `LEFT JOIN ${L.table} r ON ${reachableOn}`
-      : `LEFT JOIN ${L.table} r ON r.${L.channelId} = $2::uuid AND r.${L.memberId} = m.${T.members.id}`;
-  const aggregates = c.usesAggregates
-    ? `LEFT JOIN ${T.aggregates.table} a ON a.${T.aggregates.memberId} = m.${T.members.id} `
-    : '';
-  return `FROM ${T.members.table} m ${aggregates}${join} WHERE m.${T.members.workspaceId} = $1::uuid AND ${c.where}`;
+/** The aggregates row `a` of the member, when the rule reads it. */
+function aggregatesJoin(c: CompiledRule): string {
+  return c.usesAggregates ? `LEFT JOIN ${T.aggregates.table} a ON a.${T.aggregates.memberId} = m.${T.members.id} ` : '';
 }
 
-/** matching (rule only) and reachable (rule and reachable on LINE). */
+const matchingWhere = (c: CompiledRule): string => `WHERE m.${T.members.workspaceId} = $1::uuid AND ${c.where}`;
+
+/**
+ * restrict: only reachable members (inner join on the reachable index); otherwise every
+ * matching member, with the channel's line user (any state) when there is one.
+ */
+function from(c: CompiledRule, restrict: boolean): string {
+  const join = restrict
+    ? `JOIN ${L.table} r ON ${reachableOn}`
+    : `LEFT JOIN ${L.table} r ON r.${L.channelId} = $2::uuid AND r.${L.memberId} = m.${T.members.id}`;
+  return `FROM ${T.members.table} m ${aggregatesJoin(c)}${join} ${matchingWhere(c)}`;
+}
+
+/**
+ * The channel's reachable users in member order, planned on their own (OFFSET 0 keeps the
+ * subquery from being flattened). Flattened into the count's LEFT JOIN, `channel_id = $2` sits
+ * on the nullable side, where PostgreSQL 15 does not let a constant make the index's first column
+ * redundant: ix_line_users_reachable (channel_id, member_id) then does not count as member
+ * ordered, so a merge join sorted all 630k users first and the planner hashed them instead.
+ * Planned alone, the index-only scan is in member order and the count merges it with the
+ * members (also read in id order): no hash and no sort of either side (docs/segments.md, Speed,
+ * round 14).
+ */
+const reachableUsers = `(SELECT ${L.id}, ${L.memberId} FROM ${L.table} WHERE ${L.channelId} = $2::uuid AND ${L.following} AND ${L.blockedAt} IS NULL AND ${L.memberId} IS NOT NULL ORDER BY ${L.memberId} OFFSET 0)`;
+
+/**
+ * matching (rule only) and reachable (rule and reachable on LINE), merging the matching members
+ * with all of the channel's reachable users: the cheaper shape when many members match.
+ */
 export function countSql(c: CompiledRule): string {
-  return `SELECT count(*)::int AS matching, count(r.${L.id})::int AS reachable ${from(c, false, true)}`;
+  return `SELECT count(*)::int AS matching, count(r.${L.id})::int AS reachable FROM ${T.members.table} m ${aggregatesJoin(c)}LEFT JOIN ${reachableUsers} r ON r.${L.memberId} = m.${T.members.id} ${matchingWhere(c)}`;
+}
+
+/**
+ * The same counts probing the reachable index once per matching member: the cheaper shape when
+ * few match (the merge reads all reachable users of the channel, 630k in the bench, for 2,405
+ * matching favourites). The fenced subquery of countSql cannot be probed, so the two shapes are
+ * two statements and the planner's estimate picks one (SegmentsRepository.cheapest).
+ */
+export function countByProbeSql(c: CompiledRule): string {
+  return `SELECT count(*)::int AS matching, count(*) FILTER (WHERE EXISTS (SELECT 1 FROM ${L.table} r WHERE ${reachableOn}))::int AS reachable FROM ${T.members.table} m ${aggregatesJoin(c)}${matchingWhere(c)}`;
+}
+
+/** Both shapes of the count, for the planner to choose from. */
+export function countSqls(c: CompiledRule): string[] {
+  return [countSql(c), countByProbeSql(c)];
 }
 
 /** A few audience members, lowest ids first (stable). `limit` is a validated integer. */
