@@ -118,6 +118,29 @@ describe('event runs started by the stream relay (set-based planning, inline sen
     expect(rows).toEqual([{ status: 'accepted', n: 18 + 1 + following.length }]);
   });
 
+  it('matches a burst of bulk purchases on the trigger-events job road without exhausting the connection pool', async () => {
+    // More events than one outbox row is matched inline: one job per event, 32 at once per worker
+    // against a pool of 5 connections (tests), the campaign cache cold, and a campaign whose
+    // condition loads each member's facts (four queries).
+    const vip = await h.call<{ id: string }>('POST', '/campaigns', {
+      name: 'vip',
+      channelId: h.channelId,
+      category: 'transactional',
+      quietHoursExempt: true,
+      messages: [{ type: 'text', text: 'vip' }],
+      trigger: { type: 'event', event: 'purchase', condition: { attr: 'pointsBalance', op: 'gte', value: 0 } },
+    });
+    expect(vip.status).toBe(201);
+    await seedAudience(h.ctx.sql, h.workspaceId, h.channelId, 101, 160, { prefix: 'l', someNotFollowing: false });
+    await new Promise((r) => setTimeout(r, 1_100));
+    const members = Array.from({ length: 160 }, (_, k) => k + 101);
+    expect(await call('POST', '/events:bulk', { records: members.map((i) => purchase(i, 1)) })).toBe(200);
+    await until(() => members.every((i) => received(i).length === 2), 60_000);
+    for (const i of members) expect([...received(i)].sort()).toEqual([`l${i} thanks`, 'vip']);
+    expect((await h.call('POST', `/campaigns/${vip.body.id}/cancel`, {})).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1_100));
+  });
+
   it("catches a monthly limit set while launches remember the channel as unlimited: LINE's 429 pauses the campaign", async () => {
     const limit = async (monthlyQuota: number | null): Promise<void> => {
       await fetch(`${h.emu.url}/_emulator/channels/${LINE_CHANNEL}`, {
@@ -130,10 +153,12 @@ describe('event runs started by the stream relay (set-based planning, inline sen
     await limit(h.emu.recorder.counts.messagesDelivered);
     expect(await call('POST', '/events', purchase(2, 3))).toBe(201);
     await until(async () => {
-      const { rows } = await h.ctx.sql.query<{ status: string }>(`SELECT status FROM campaigns`);
+      const { rows } = await h.ctx.sql.query<{ status: string }>(`SELECT status FROM campaigns WHERE name = 'thanks'`);
       return rows[0]?.status === 'paused';
     });
-    const { rows } = await h.ctx.sql.query<{ status_reason: string }>(`SELECT status_reason FROM campaigns`);
+    const { rows } = await h.ctx.sql.query<{ status_reason: string }>(
+      `SELECT status_reason FROM campaigns WHERE name = 'thanks'`,
+    );
     expect(rows[0].status_reason).toMatch(/monthly message quota is used up/);
     // Not sent, not lost: the batch waits for the campaign to be resumed.
     expect(received(2)).toEqual(['l2 thanks']);
@@ -144,7 +169,9 @@ describe('event runs started by the stream relay (set-based planning, inline sen
     // A run made just before the pause (the matcher saw the campaign active) and launched after
     // it: the launch, whatever it remembered of the campaign, plans nothing for a campaign that is
     // not active; the run waits. Resumed: both members are thanked, once.
-    const [{ id: campaignId }] = (await h.ctx.sql.query<{ id: string }>(`SELECT id FROM campaigns`)).rows;
+    const [{ id: campaignId }] = (
+      await h.ctx.sql.query<{ id: string }>(`SELECT id FROM campaigns WHERE name = 'thanks'`)
+    ).rows;
     const member3 = (await h.ctx.sql.query<{ id: string }>(`SELECT id FROM members WHERE external_id = 'l3'`)).rows[0]
       .id;
     const [{ id: runId }] = (

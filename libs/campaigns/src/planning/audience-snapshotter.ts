@@ -4,6 +4,12 @@ import { SegmentsService, audiencePageSql } from '@app/segments';
 
 /** A saved segment's audience evaluated live, one keyset page at a time, at a fixed instant. */
 export interface LiveAudience {
+  /**
+   * Reads the segment's rules and what they refer to. Called before the page transactions: inside
+   * one it would take another pooled connection while holding one, and enough planners doing so at
+   * once would hold the whole pool waiting for each other.
+   */
+  prepare(): Promise<void>;
   /** Member ids after `after`, ascending, at most `limit`, in the caller's transaction (jit off: PlannerRepository.lockRun). */
   page(em: EntityManager, after: string, limit: number): Promise<string[]>;
 }
@@ -41,6 +47,9 @@ export class AudienceSnapshotter {
         .get(workspaceId, segmentId)
         .then((s) => this.segments.prepare(workspaceId, s.rules, segmentId)));
     return {
+      prepare: async () => {
+        await prepare();
+      },
       page: async (em, after, limit) => {
         const p = await prepare();
         const c = this.segments.compile(p, workspaceId, channelId, now);

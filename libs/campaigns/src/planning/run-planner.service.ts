@@ -174,6 +174,7 @@ export class RunPlannerService {
     stream: SnapshotStream | null,
     enqueue: (batchIds: string[]) => void,
   ): Promise<boolean> {
+    if (stream !== null) await stream.live.prepare();
     for (;;) {
       const page = await this.planner.transaction(async (em) => {
         const cur = await this.planner.lockRun(em, run.id);

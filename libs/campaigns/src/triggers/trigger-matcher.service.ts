@@ -26,6 +26,18 @@ interface PlannedRun {
   eventId: string;
 }
 
+/**
+ * What matching needs besides the events, read before any transaction: the workspace's active
+ * event campaigns and their prepared conditions (both cached). Reading them inside the matching
+ * transaction took further pooled connections while holding one: enough trigger-events jobs at
+ * once then held every connection of the pool, each waiting for another, and the worker stopped
+ * for good (seen at 500 events/s once the outbox sweep turned a backlog into jobs).
+ */
+export interface MatchContext {
+  campaigns: CampaignEntity[];
+  conditions: Map<string, PreparedRule | null>;
+}
+
 export interface NewRun {
   runId: string;
   campaignId: string;
@@ -82,11 +94,12 @@ export class TriggerMatcherService {
    * evaluator over the one member's facts (loaded once per event, only when a condition exists).
    */
   private async conditionHolds(
+    ctx: MatchContext,
     c: CampaignEntity,
     facts: () => Promise<MemberFacts | null>,
     now: Date,
   ): Promise<boolean> {
-    const rule = await this.conditionOf(c);
+    const rule = ctx.conditions.get(c.id) ?? null;
     if (rule === null) return true;
     const f = await facts();
     return f !== null && this.segments.evaluateMember(rule, f, c.channelId, now);
@@ -100,9 +113,20 @@ export class TriggerMatcherService {
     return campaigns;
   }
 
+  /** The workspace's member-event campaigns and their conditions (see MatchContext): no transaction needed. */
+  async context(workspaceId: string): Promise<MatchContext> {
+    const campaigns = (await this.eventCampaigns(workspaceId)).filter(
+      (c) => c.trigger.type === 'event' && c.trigger.event !== 'catalog',
+    );
+    const conditions = new Map<string, PreparedRule | null>();
+    for (const c of campaigns) conditions.set(c.id, await this.conditionOf(c));
+    return { campaigns, conditions };
+  }
+
   /** One member event (a trigger-events job): matched in a transaction of its own. */
-  onMemberEvent(workspaceId: string, eventId: string): Promise<NewRun[]> {
-    return this.dataSource.transaction((em) => this.matchMemberEvents(em, workspaceId, [eventId]));
+  async onMemberEvent(workspaceId: string, eventId: string): Promise<NewRun[]> {
+    const ctx = await this.context(workspaceId);
+    return this.dataSource.transaction((em) => this.matchMemberEvents(em, workspaceId, [eventId], ctx));
   }
 
   /**
@@ -112,10 +136,14 @@ export class TriggerMatcherService {
    * id order, and a purchase cancels only runs of events ingested before it, so a batch holding a
    * cart add and the purchase that follows it ends as the two jobs processed in turn would.
    */
-  async matchMemberEvents(em: EntityManager, workspaceId: string, eventIds: string[]): Promise<NewRun[]> {
-    const campaigns = (await this.eventCampaigns(workspaceId)).filter(
-      (c) => c.trigger.type === 'event' && c.trigger.event !== 'catalog',
-    );
+  async matchMemberEvents(
+    em: EntityManager,
+    workspaceId: string,
+    eventIds: string[],
+    context?: MatchContext,
+  ): Promise<NewRun[]> {
+    const ctx = context ?? (await this.context(workspaceId));
+    const campaigns = ctx.campaigns;
     if (campaigns.length === 0 || eventIds.length === 0) return [];
     const stoppable = campaigns
       .filter(
@@ -132,7 +160,7 @@ export class TriggerMatcherService {
     );
     const now = this.clock.now();
     const planned: PlannedRun[] = [];
-    for (const event of events) planned.push(...(await this.runsOf(campaigns, workspaceId, event, now)));
+    for (const event of events) planned.push(...(await this.runsOf(em, ctx, workspaceId, event, now)));
     const created = await this.insertRuns(em, workspaceId, planned);
     const purchases = events.filter((e) => e.type === 'purchase');
     if (stoppable.length > 0 && purchases.length > 0) {
@@ -150,7 +178,8 @@ export class TriggerMatcherService {
 
   /** The runs one event starts, by campaign (conditions checked over the member's facts). */
   private async runsOf(
-    campaigns: CampaignEntity[],
+    em: EntityManager,
+    ctx: MatchContext,
     workspaceId: string,
     event: EventRow,
     now: Date,
@@ -160,11 +189,11 @@ export class TriggerMatcherService {
       runs.push({ campaignId: c.id, runKey, dueAt, messageIndex, memberId: event.member_id, eventId: event.id });
     };
     let loaded: Promise<MemberFacts | null> | undefined;
-    const facts = (): Promise<MemberFacts | null> => (loaded ??= this.facts.load(workspaceId, event.member_id));
-    for (const c of campaigns) {
+    const facts = (): Promise<MemberFacts | null> => (loaded ??= this.facts.load(workspaceId, event.member_id, { em }));
+    for (const c of ctx.campaigns) {
       if (c.trigger.type !== 'event') continue;
       const t = c.trigger;
-      if (MEMBER_EVENT_OF[t.event] !== event.type || !(await this.conditionHolds(c, facts, now))) continue;
+      if (MEMBER_EVENT_OF[t.event] !== event.type || !(await this.conditionHolds(ctx, c, facts, now))) continue;
       if (t.event === 'purchase' && event.type === 'purchase') {
         add(c, `event:${event.id}`, now, null);
       } else if (t.event === 'reservation' && event.type === 'reservation') {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { MemberFacts } from '../rules/member-facts';
 import { TABLES as T } from '../rules/schema-map';
 
@@ -27,8 +27,18 @@ interface MemberRow {
 export class MemberFactsLoader {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async load(workspaceId: string, memberId: string, options: { eventsSince?: Date } = {}): Promise<MemberFacts | null> {
-    const [m] = await this.db.query<MemberRow[]>(
+  /**
+   * `em`: the caller's transaction. A caller holding a transaction must pass it: the loader's own
+   * queries would each take another pooled connection, and enough concurrent holders waiting for
+   * one deadlock the pool (every connection in a transaction that waits for a free connection).
+   */
+  async load(
+    workspaceId: string,
+    memberId: string,
+    options: { eventsSince?: Date; em?: EntityManager } = {},
+  ): Promise<MemberFacts | null> {
+    const db = options.em ?? this.db;
+    const [m] = await db.query<MemberRow[]>(
       `SELECT id::text, external_id, gender::text, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, prefecture_code,
               occupation, membership_tier, points_balance, registered_at, marketing_consent, attributes
          FROM ${T.members.table} WHERE workspace_id = $1 AND id = $2::bigint`,
@@ -36,13 +46,13 @@ export class MemberFactsLoader {
     );
     if (m === undefined) return null;
     const [aggregates, events, lineUsers, catalog] = await Promise.all([
-      this.db.query<Array<Record<string, unknown>>>(
+      db.query<Array<Record<string, unknown>>>(
         `SELECT purchase_count, total_spent::float8 AS total_spent, first_purchase_at, last_purchase_at, last_cart_add_at,
                 last_cart_activity_at, cart_open, event_count, last_event_at
            FROM ${T.aggregates.table} WHERE member_id = $1::bigint`,
         [memberId],
       ),
-      this.db.query<
+      db.query<
         Array<{
           type: string;
           name: string | null;
@@ -57,7 +67,7 @@ export class MemberFactsLoader {
             AND ($3::timestamptz IS NULL OR occurred_at >= $3::timestamptz)`,
         [workspaceId, memberId, options.eventsSince?.toISOString() ?? null],
       ),
-      this.db.query<
+      db.query<
         Array<{
           id: string;
           channel_id: string;
@@ -71,7 +81,7 @@ export class MemberFactsLoader {
            FROM ${T.lineUsers.table} WHERE workspace_id = $1 AND member_id = $2::bigint`,
         [workspaceId, memberId],
       ),
-      this.db.query<Array<{ sku: string; kind: string; occurred_at: Date }>>(
+      db.query<Array<{ sku: string; kind: string; occurred_at: Date }>>(
         `SELECT c.sku, c.kind::text AS kind, c.created_at AS occurred_at
            FROM ${T.catalogEvents.table} c
           WHERE c.workspace_id = $1 AND c.sku IN (
