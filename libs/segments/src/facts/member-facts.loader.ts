@@ -4,6 +4,21 @@ import { DataSource, EntityManager } from 'typeorm';
 import { MemberFacts } from '../rules/member-facts';
 import { TABLES as T } from '../rules/schema-map';
 
+/**
+ * The tasks' results in order: at once, or one after the other (`serial`) when they share one
+ * connection (a transaction's), which takes one query at a time.
+ */
+async function inTurn<T extends readonly unknown[]>(
+  serial: boolean,
+  tasks: { [K in keyof T]: () => Promise<T[K]> },
+): Promise<T> {
+  const thunks = tasks as unknown as Array<() => Promise<unknown>>;
+  if (!serial) return (await Promise.all(thunks.map((t) => t()))) as unknown as T;
+  const out: unknown[] = [];
+  for (const t of thunks) out.push(await t());
+  return out as unknown as T;
+}
+
 interface MemberRow {
   id: string;
   external_id: string | null;
@@ -45,50 +60,54 @@ export class MemberFactsLoader {
       [workspaceId, memberId],
     );
     if (m === undefined) return null;
-    const [aggregates, events, lineUsers, catalog] = await Promise.all([
-      db.query<Array<Record<string, unknown>>>(
-        `SELECT purchase_count, total_spent::float8 AS total_spent, first_purchase_at, last_purchase_at, last_cart_add_at,
+    const [aggregates, events, lineUsers, catalog] = await inTurn(options.em !== undefined, [
+      () =>
+        db.query<Array<Record<string, unknown>>>(
+          `SELECT purchase_count, total_spent::float8 AS total_spent, first_purchase_at, last_purchase_at, last_cart_add_at,
                 last_cart_activity_at, cart_open, event_count, last_event_at
            FROM ${T.aggregates.table} WHERE member_id = $1::bigint`,
-        [memberId],
-      ),
-      db.query<
-        Array<{
-          type: string;
-          name: string | null;
-          occurred_at: Date;
-          amount: number | null;
-          sku: string | null;
-          properties: Record<string, unknown>;
-        }>
-      >(
-        `SELECT type::text AS type, name, occurred_at, amount::float8 AS amount, sku, properties
+          [memberId],
+        ),
+      () =>
+        db.query<
+          Array<{
+            type: string;
+            name: string | null;
+            occurred_at: Date;
+            amount: number | null;
+            sku: string | null;
+            properties: Record<string, unknown>;
+          }>
+        >(
+          `SELECT type::text AS type, name, occurred_at, amount::float8 AS amount, sku, properties
            FROM ${T.events.table} WHERE workspace_id = $1 AND member_id = $2::bigint
             AND ($3::timestamptz IS NULL OR occurred_at >= $3::timestamptz)`,
-        [workspaceId, memberId, options.eventsSince?.toISOString() ?? null],
-      ),
-      db.query<
-        Array<{
-          id: string;
-          channel_id: string;
-          following: boolean;
-          blocked_at: Date | null;
-          link_method: string | null;
-          rich_menu: string | null;
-        }>
-      >(
-        `SELECT id::text, channel_id, following, blocked_at, link_method::text AS link_method, ${T.lineUsers.richMenu} AS rich_menu
+          [workspaceId, memberId, options.eventsSince?.toISOString() ?? null],
+        ),
+      () =>
+        db.query<
+          Array<{
+            id: string;
+            channel_id: string;
+            following: boolean;
+            blocked_at: Date | null;
+            link_method: string | null;
+            rich_menu: string | null;
+          }>
+        >(
+          `SELECT id::text, channel_id, following, blocked_at, link_method::text AS link_method, ${T.lineUsers.richMenu} AS rich_menu
            FROM ${T.lineUsers.table} WHERE workspace_id = $1 AND member_id = $2::bigint`,
-        [workspaceId, memberId],
-      ),
-      db.query<Array<{ sku: string; kind: string; occurred_at: Date }>>(
-        `SELECT c.sku, c.kind::text AS kind, c.created_at AS occurred_at
+          [workspaceId, memberId],
+        ),
+      () =>
+        db.query<Array<{ sku: string; kind: string; occurred_at: Date }>>(
+          `SELECT c.sku, c.kind::text AS kind, c.created_at AS occurred_at
            FROM ${T.catalogEvents.table} c
           WHERE c.workspace_id = $1 AND c.sku IN (
             SELECT e.sku FROM ${T.events.table} e
              WHERE e.workspace_id = $1 AND e.member_id = $2::bigint AND e.type = 'favorite' AND e.sku IS NOT NULL)`,
-        [workspaceId, memberId],
-      ),
+          [workspaceId, memberId],
+        ),
     ]);
     const a = aggregates[0];
     return {
