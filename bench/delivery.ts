@@ -13,7 +13,7 @@ import { CampaignsService } from '@app/campaigns';
 import { SegmentsService } from '@app/segments';
 import { startEmulator } from '../apps/line-emulator/src/server';
 import { createApiApp } from '../apps/api/src/api.factory';
-import { prepareBenchEngine } from './lib/bench-engine';
+import { prepareBenchEngine, killChildrenOnExit } from './lib/bench-engine';
 import { lineUserIdOf, spawnWorker, WorkerProcess } from './lib/delivery-harness';
 
 const CHANNEL = { channelId: '1999999998', channelSecret: 'bench-secret', accessToken: 'bench-delivery-token' };
@@ -79,6 +79,8 @@ async function main(): Promise<void> {
   const sizes = values.sizes.split(',').map(Number);
   const pushMax = Number(values['push-max']);
   const workerCount = Number(values.workers);
+  const spawned: WorkerProcess[] = [];
+  killChildrenOnExit(() => spawned.map((w) => w.child));
 
   const thread = new Worker(__filename);
   const emuUrl = await new Promise<string>((resolve, reject) => {
@@ -185,6 +187,7 @@ async function main(): Promise<void> {
               : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}` }),
           }),
         );
+        spawned.push(...workers);
         await sleep(4000); // boot
         const before = await emu<Counts>('/counts');
         thread.postMessage('span-reset');

@@ -18,7 +18,7 @@ import { ApiKeyScope, ApiKeysService } from '@app/workspaces';
 import { CampaignsService } from '@app/campaigns';
 import { startEmulator } from '../apps/line-emulator/src/server';
 import { createApiApp } from '../apps/api/src/api.factory';
-import { prepareBenchEngine } from './lib/bench-engine';
+import { killChildrenOnExit, prepareBenchEngine } from './lib/bench-engine';
 import { lineUserIdOf, ROOT, seedAudience, spawnWorker, WorkerProcess } from './lib/delivery-harness';
 
 const CHANNEL = { channelId: '1999999997', channelSecret: 'bench-secret', accessToken: 'bench-trigger-token' };
@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   });
   const workerProcs: WorkerProcess[] = [];
   const children: ChildProcess[] = [];
+  killChildrenOnExit(() => [...workerProcs.map((w) => w.child), ...children]);
   const watchdog = setTimeout(
     () => {
       process.stderr.write(`triggers bench: timed out after ${values.timeout} s, stopping\n`);

@@ -51,3 +51,28 @@ export async function prepareBenchEngine(options: {
   await flushPrefix();
   return { env, config, redis, flushPrefix };
 }
+
+/**
+ * Kills the bench's child processes (workers, a spawned api) when the bench ends however it
+ * ends: Ctrl-C, a `timeout` around `npm run`, an uncaught error. Without it they outlived the
+ * bench, kept retrying a LINE emulator that had gone with it, and loaded the machine for the next
+ * measurement.
+ */
+export function killChildrenOnExit(
+  children: () => Array<{ exitCode: number | null; kill(signal: NodeJS.Signals): unknown }>,
+): void {
+  const reap = (): void => {
+    for (const c of children()) if (c.exitCode === null) c.kill('SIGKILL');
+  };
+  process.on('exit', reap);
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
+    process.once(signal, () => {
+      reap();
+      process.exit(code);
+    });
+  }
+}
