@@ -5,6 +5,7 @@ import { MULTICAST_MAX } from '@app/delivery';
 import { RunStatus, type CampaignRunEntity } from '../entities/campaign-run.entity';
 import { audienceSql } from './audience-source';
 import { CAPPED_SQL, INSERT_BATCH_SQL, INSERT_SKIP_SQL, SKIP_SQL } from './planner.sql';
+import { addSkipCountsSql } from '../sending/batches.sql';
 
 export interface PlanRules {
   channelId: string;
@@ -277,9 +278,7 @@ export class PlannerRepository {
     const skipped =
       skips === null
         ? 'skipped'
-        : `(SELECT coalesce(jsonb_object_agg(keys.k, coalesce((cr.skipped ->> keys.k)::int, 0) + coalesce(c.n, 0)), '{}')
-            FROM (SELECT jsonb_object_keys(cr.skipped) AS k UNION SELECT reason FROM ${skips}) keys
-            LEFT JOIN (SELECT reason, count(*)::int AS n FROM ${skips} GROUP BY reason) c ON c.reason = keys.k)`;
+        : addSkipCountsSql('cr.skipped', `(SELECT reason, count(*)::int AS n FROM ${skips} GROUP BY reason)`);
     return `run_upd AS (
       UPDATE campaign_runs cr SET
         planned_through = coalesce((SELECT max(member_id) FROM page), cr.planned_through),

@@ -44,6 +44,16 @@ export const CLAIM_SQL = `WITH b AS (
          LEFT JOIN line_users lu ON lu.channel_id = b.channel_id AND lu.member_id = u.member_id) x`;
 
 /**
+ * `current` (a run's `skipped` jsonb) with the counts of `counts` added: a subquery of
+ * (reason, n) rows for that run. Send-time skips and planning pages add to the same counters.
+ */
+export function addSkipCountsSql(current: string, counts: string): string {
+  return `(SELECT coalesce(jsonb_object_agg(keys.k, coalesce((${current} ->> keys.k)::int, 0) + coalesce(c.n, 0)), '{}')
+           FROM (SELECT jsonb_object_keys(${current}) AS k UNION SELECT reason FROM ${counts} x) keys
+           LEFT JOIN ${counts} c ON c.reason = keys.k)`;
+}
+
+/**
  * Requests of many batches ($1 jsonb records, member ids as one comma-separated string) and send-time skips ($2–$6 arrays: run, campaign,
  * channel, member, reason) counted into their runs' skips. Synchronous commit.
  */
@@ -63,10 +73,8 @@ export const SAVE_REQUESTS_SQL = `WITH req AS (
        ), counted AS (
          SELECT run_id, reason, count(*)::int AS n FROM skip GROUP BY run_id, reason
        )
-       UPDATE campaign_runs r SET skipped = (
-         SELECT jsonb_object_agg(k, coalesce((r.skipped ->> k)::int, 0) + coalesce(c.n, 0))
-         FROM (SELECT jsonb_object_keys(r.skipped) AS k UNION SELECT reason FROM counted WHERE run_id = r.id) keys
-         LEFT JOIN counted c ON c.run_id = r.id AND c.reason = keys.k)
+       UPDATE campaign_runs r
+       SET skipped = ${addSkipCountsSql('r.skipped', '(SELECT reason, n FROM counted WHERE run_id = r.id)')}
        WHERE r.id IN (SELECT run_id FROM counted)`;
 
 /**

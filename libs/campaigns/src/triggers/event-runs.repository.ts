@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { INSERT_SKIP_SQL, REACH_SKIP_SQL } from '../planning/planner.sql';
+import { INSERT_CLAIMABLE_BATCH_SQL, INSERT_SKIP_SQL, REACH_SKIP_SQL } from '../planning/planner.sql';
 
 /** What one campaign's group of one-member event runs is planned with. */
 export interface EventRunRules {
@@ -74,9 +74,7 @@ export class EventRunsRepository {
          RETURNING run_id, reason
        ),
        batches AS (
-         INSERT INTO delivery_batches
-           (run_id, campaign_id, workspace_id, channel_id, seq, status, recipient_count, member_ids, available_at,
-            enqueued_at, lease_until, attempts, first_attempt_at)
+         ${INSERT_CLAIMABLE_BATCH_SQL}
          SELECT run_id, $4::uuid, $1::uuid, $5::uuid, 0,
            CASE WHEN $8 THEN 'sending' ELSE 'pending' END::delivery_batch_status, 1, ARRAY[member_id], $7, now(),
            CASE WHEN $8 THEN now() + ($3 || ' milliseconds')::interval END, CASE WHEN $8 THEN 1 ELSE 0 END,
