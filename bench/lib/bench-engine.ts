@@ -1,6 +1,7 @@
 // Shared by the delivery and trigger benchmarks: a fresh scratch database with the engine's
 // migrations, the environment the engine's processes get for it (api in-process, workers spawned),
 // and the bench's Redis prefix emptied before and after.
+import type { ChildProcess } from 'node:child_process';
 import { Client } from 'pg';
 import Redis from 'ioredis';
 import { AppConfig, loadConfig } from '@app/common';
@@ -59,10 +60,10 @@ export async function prepareBenchEngine(options: {
  * measurement.
  */
 export function killChildrenOnExit(
-  children: () => Array<{ exitCode: number | null; kill(signal: NodeJS.Signals): unknown }>,
+  children: () => Array<Pick<ChildProcess, 'exitCode' | 'signalCode' | 'kill'>>,
 ): void {
   const reap = (): void => {
-    for (const c of children()) if (c.exitCode === null) c.kill('SIGKILL');
+    for (const c of children()) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   };
   process.on('exit', reap);
   for (const [signal, code] of [
