@@ -61,8 +61,15 @@ export class RichMenuSyncService {
     await this.queue.add('channel', { channelId });
   }
 
-  /** Syncs the given users of a channel, or the whole channel (with a check against LINE). */
+  /**
+   * Syncs the given users of a channel, or the whole channel (with a check against LINE). Syncs of
+   * one channel run one at a time; a later one finds what an earlier one sent already recorded.
+   */
   async sync(channelId: string, lineUserRowIds?: string[]): Promise<SyncReport> {
+    return this.users.withChannelLock(channelId, () => this.syncLocked(channelId, lineUserRowIds));
+  }
+
+  private async syncLocked(channelId: string, lineUserRowIds?: string[]): Promise<SyncReport> {
     const workspaceId = await this.users.workspaceOf(channelId);
     const report: SyncReport = { users: 0, changed: 0, requests: 0, drift: 0 };
     if (workspaceId === null) return report;
