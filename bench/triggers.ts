@@ -1,4 +1,4 @@
-// npm run bench:triggers [-- --rate 500 --seconds 10 --warmup 3 --workers 2 --drain 30 --timeout 180]
+// npm run bench:triggers [-- --rate 500 --seconds 10 --warmup 3 --workers 2 --drain 30 --timeout 180 --cpu-prof DIR]
 // Event-triggered latency: from POST /events (purchase) to the thank-you at the emulator, at a
 // steady rate. The emulator runs in a worker thread; the api in a process of its own; the engine's
 // workers are processes started from dist/. Latency = emulator's record time − the moment the POST
@@ -45,6 +45,8 @@ async function main(): Promise<void> {
       workers: { type: 'string', default: '2' },
       drain: { type: 'string', default: '30' },
       timeout: { type: 'string', default: '180' },
+      // V8 CPU profiles of the api and the workers (written when they stop, so they get SIGTERM).
+      'cpu-prof': { type: 'string' },
     },
   });
   const workerProcs: WorkerProcess[] = [];
@@ -64,7 +66,13 @@ async function main(): Promise<void> {
   const thread = new Worker(__filename);
   const emuUrl = await new Promise<string>((resolve) => thread.once('message', (m: string) => resolve(m)));
 
-  const { env, config, redis } = await prepareBenchEngine({ database: DB, prefix: PREFIX, emulatorUrl: emuUrl });
+  const prepared = await prepareBenchEngine({ database: DB, prefix: PREFIX, emulatorUrl: emuUrl });
+  const { config, redis } = prepared;
+  const profileDir = values['cpu-prof'];
+  const env =
+    profileDir === undefined
+      ? prepared.env
+      : { ...prepared.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` };
 
   const sql = new Client({ connectionString: config.database.url });
   await sql.connect();
@@ -207,6 +215,11 @@ async function main(): Promise<void> {
   const stop = (w: WorkerProcess): Promise<void> =>
     Promise.race([w.kill('SIGTERM'), sleep(10_000).then(() => w.kill('SIGKILL'))]);
   await Promise.all(workers.map(stop));
+  if (profileDir !== undefined) {
+    const exited = new Promise((r) => apiProc.once('exit', r));
+    apiProc.kill('SIGTERM');
+    await Promise.race([exited, sleep(10_000)]);
+  }
   apiProc.kill('SIGKILL');
   await Promise.race([api.close(), sleep(10_000)]);
   await sql.end();

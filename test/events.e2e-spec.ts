@@ -83,6 +83,40 @@ describe('events (idempotency, aggregates, publication for triggers)', () => {
     ).toBe(1);
   });
 
+  it('answers each of many concurrent one-event requests for itself (they share statements)', async () => {
+    // 40 events of 8 new members (created by their first events), each posted twice at once, and 5
+    // for unknown members under reject.
+    const events = Array.from({ length: 40 }, (_, i) =>
+      purchase(`cc-${i}`, `cc-m${i % 8}`, `2026-05-01T10:${String(i).padStart(2, '0')}:00Z`, 100 + i),
+    );
+    const post = (json: Record<string, unknown>, query = ''): Promise<Response> =>
+      h.call(`/events${query}`, { method: 'POST', json });
+    const answers = await Promise.all([
+      ...events.flatMap((e) => [post(e), post(e)]),
+      ...Array.from({ length: 5 }, (_, i) =>
+        post(purchase(`cc-u${i}`, `cc-nobody${i}`, '2026-05-01T10:00:00Z', 1), '?unknownMembers=reject'),
+      ),
+    ]);
+    const statuses = answers.map((a) => a.status);
+    for (let i = 0; i < 40; i++) expect([statuses[2 * i], statuses[2 * i + 1]].sort()).toEqual([200, 201]);
+    expect(statuses.slice(80)).toEqual([400, 400, 400, 400, 400]);
+    const { error } = await body<{ error: { details: Array<{ field: string; reason: string }> } }>(answers[80]);
+    expect(error.details).toHaveLength(1);
+    expect(error.details[0].field).toBe('memberId');
+    expect(error.details[0].reason).toContain('cc-nobody0');
+    for (let m = 0; m < 8; m++) {
+      const { aggregates } = await body<{ aggregates: { purchaseCount: number; totalSpent: number } }>(
+        await h.call(`/members/cc-m${m}`),
+      );
+      const mine = events.filter((_, i) => i % 8 === m).map((_, k) => 100 + m + 8 * k);
+      expect(aggregates).toMatchObject({ purchaseCount: 5, totalSpent: mine.reduce((a, b) => a + b, 0) });
+    }
+    const { rows } = await h.ctx.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM events WHERE event_id LIKE 'cc-%'`,
+    );
+    expect(rows[0].n).toBe(40);
+  });
+
   it('keeps aggregates right whatever order the events arrive in', async () => {
     const events = [
       purchase('o-3', 'ooo', '2026-03-03T10:00:00Z', 300),

@@ -11,4 +11,5 @@ export * from './redis/redis.module';
 export * from './queue/queue.types';
 export * from './queue/queue.module';
 export * from './health/worker-heartbeat';
+export * from './batching/coalescer';
 export * from './logging/logging.module';

@@ -15,7 +15,7 @@ import {
   RequestOutcome,
 } from './batches.types';
 import { CLAIM_SQL, RECORD_OUTCOMES_SQL, SAVE_REQUESTS_SQL } from './batches.sql';
-import { Coalescer } from './coalescer';
+import { Coalescer } from '@app/common';
 
 /**
  * Single-batch calls of concurrent senders share statements (see Coalescer): at most this many

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Coalescer } from '@app/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BulkResult, rejectionDetails, withRetry } from '../domain/bulk-result';
@@ -9,7 +10,13 @@ import { MembersException } from '../members.exception';
 import { IngestionContext } from '../members/ingestion-context.service';
 import { IngestOptions } from '../members/members.service';
 import { TriggerPublisher } from '../outbox/trigger-publisher';
-import { EventsRepository, InsertResult } from './events.repository';
+import { EventOutcome, EventsRepository, InsertResult } from './events.repository';
+
+interface SingleEvent {
+  workspaceId: string;
+  create: boolean | null;
+  event: EventRecord;
+}
 
 export interface EventIngestOptions extends IngestOptions {
   /** Overrides the workspace setting for this request. */
@@ -24,6 +31,19 @@ class AtomicRollback extends Error {
 
 @Injectable()
 export class EventsService {
+  /**
+   * One-event requests (a shop's webhook per purchase) share statements: each was its own
+   * statement and commit, and at a few hundred per second PostgreSQL spent its time on commits
+   * (sessions waiting on the WAL write lock) while requests queued in the api. A lone request
+   * still goes at once; those that arrive while `concurrency` statements run go in the next one.
+   */
+  private readonly singles = new Coalescer<SingleEvent, EventOutcome>((items) => this.storeSingles(items), {
+    key: (s) => s.event.eventId,
+    partition: (s) => `${s.workspaceId}:${String(s.create)}`,
+    maxGroup: 200,
+    concurrency: 4,
+  });
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly events: EventsRepository,
@@ -55,6 +75,16 @@ export class EventsService {
     const policy = options.unknownMembers ?? ctx?.unknownMemberPolicy;
     const create = policy === undefined ? null : policy === UnknownMemberPolicy.Create;
     const events = valid.map((v) => v.event);
+    if (!options.atomic && events.length === 1) {
+      const outcome = await this.singles.run({ workspaceId, create, event: events[0] });
+      const unknown =
+        outcome === 'unknown' ? this.unknownRejections(valid, new Set([events[0].memberExternalId]), options) : [];
+      return {
+        accepted: outcome === 'inserted' ? 1 : 0,
+        duplicates: outcome === 'duplicate' ? 1 : 0,
+        rejected: [...rejected, ...unknown],
+      };
+    }
     let result: InsertResult;
     try {
       result = options.atomic
@@ -77,6 +107,18 @@ export class EventsService {
     rejected.push(...unknown);
     const attempted = valid.length - unknown.length;
     return { accepted: result.inserted, duplicates: attempted - result.inserted, rejected };
+  }
+
+  /** One statement for the one-event requests of a workspace (and member policy). */
+  private async storeSingles(items: SingleEvent[]): Promise<EventOutcome[]> {
+    const { workspaceId, create } = items[0];
+    const { outcomes, outboxIds } = await this.events.insertEach(
+      workspaceId,
+      items.map((i) => i.event),
+      create,
+    );
+    for (const id of outboxIds) this.publisher.publishAfterCommit(id);
+    return outcomes;
   }
 
   private unknownRejections(

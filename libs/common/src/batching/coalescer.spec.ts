@@ -41,6 +41,20 @@ describe('Coalescer', () => {
     expect(r.groups).toEqual([['x'], ['a1', 'b'], ['a2', 'c']]);
   });
 
+  it('groups only items of one partition, oldest partition first', async () => {
+    const r = recorder();
+    const c = new Coalescer(r.flush, {
+      key: (s: string) => s,
+      maxGroup: 10,
+      concurrency: 1,
+      partition: (s: string) => s.split(':')[0],
+    });
+    const all = Promise.all(['w1:a', 'w2:b', 'w1:c', 'w2:d', 'w1:e'].map((s) => c.run(s)));
+    await r.openAll();
+    await expect(all).resolves.toEqual(['W1:A', 'W2:B', 'W1:C', 'W2:D', 'W1:E']);
+    expect(r.groups).toEqual([['w1:a'], ['w2:b', 'w2:d'], ['w1:c', 'w1:e']]);
+  });
+
   it('runs up to `concurrency` flushes at once', async () => {
     const r = recorder();
     const c = new Coalescer(r.flush, { key: (s: string) => s, maxGroup: 10, concurrency: 2 });

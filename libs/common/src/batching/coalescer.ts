@@ -7,7 +7,8 @@
  * synchronous commits of stored requests, a WAL flush).
  *
  * A failed group is retried item by item, so that one bad item fails only its own caller. Items
- * with the same key never share a flush (the set-based statements assume one row per key).
+ * with the same key never share a flush (the set-based statements assume one row per key); items
+ * of different partitions (say, workspaces, when a statement is for one) never share one either.
  */
 export class Coalescer<I, O> {
   private readonly queue: Array<{ item: I; resolve: (o: O) => void; reject: (e: unknown) => void }> = [];
@@ -16,7 +17,12 @@ export class Coalescer<I, O> {
   constructor(
     /** Results in the order of the items. */
     private readonly flushMany: (items: I[]) => Promise<O[]>,
-    private readonly options: { key: (item: I) => string; maxGroup: number; concurrency: number },
+    private readonly options: {
+      key: (item: I) => string;
+      maxGroup: number;
+      concurrency: number;
+      partition?: (item: I) => string;
+    },
   ) {}
 
   run(item: I): Promise<O> {
@@ -37,14 +43,20 @@ export class Coalescer<I, O> {
     }
   }
 
-  /** Up to maxGroup queued entries with distinct keys, in arrival order; the rest stay queued. */
+  /**
+   * Up to maxGroup queued entries of the oldest entry's partition with distinct keys, in arrival
+   * order; the rest stay queued.
+   */
   private take(): typeof this.queue {
+    const partitionOf = this.options.partition;
+    const partition = partitionOf?.(this.queue[0].item);
     const keys = new Set<string>();
     const group: typeof this.queue = [];
     const rest: typeof this.queue = [];
     for (const entry of this.queue) {
       const k = this.options.key(entry.item);
-      if (group.length < this.options.maxGroup && !keys.has(k)) {
+      const samePartition = partitionOf === undefined || partitionOf(entry.item) === partition;
+      if (group.length < this.options.maxGroup && samePartition && !keys.has(k)) {
         keys.add(k);
         group.push(entry);
       } else rest.push(entry);
