@@ -100,6 +100,36 @@ describe('event runs started by the stream relay (set-based planning, inline sen
     for (const i of following.filter((x) => x !== 1)) expect(received(i)).toHaveLength(1);
   });
 
+  it('sweeps an outbox row whose announcement was lost through the same inline matching, not as jobs', async () => {
+    // As if the api committed and crashed before its XADD: an event and its row, no stream entry.
+    const { rows } = await h.ctx.sql.query<{ id: string }>(
+      `INSERT INTO events (workspace_id, member_id, event_id, type, occurred_at, amount, properties)
+       SELECT $1, id, 'lost-4', 'purchase', now(), 100, '{"orderId": "lost-4", "totalAmount": 100}'
+         FROM members WHERE workspace_id = $1 AND external_id = 'l4'
+       RETURNING id`,
+      [h.workspaceId],
+    );
+    await h.ctx.sql.query(
+      `INSERT INTO trigger_outbox (workspace_id, source, ids, created_at)
+       VALUES ($1, 'member', $2::bigint[], now() - interval '10 seconds')`,
+      [h.workspaceId, [rows[0].id]],
+    );
+    await until(() => received(4).length === 2);
+    expect(received(4)).toEqual(['l4 thanks', 'l4 thanks']);
+    expect((await h.ctx.sql.query(`SELECT 1 FROM trigger_outbox`)).rowCount).toBe(0);
+    const triggerJobs = new Queue(QueueName.TriggerEvents, {
+      connection: { host: '127.0.0.1', port: 6379 },
+      prefix: h.ctx.config.queue.prefix,
+    });
+    expect(await triggerJobs.getJobCounts('waiting', 'active', 'completed', 'failed')).toEqual({
+      waiting: 0,
+      active: 0,
+      completed: 0,
+      failed: 0,
+    });
+    await triggerJobs.close();
+  });
+
   it('resends with the same retry key what LINE failed (500, 429): every member exactly once', async () => {
     h.emu.context.faults.configure({ seed: 3, rate500: 0.15, rate429: 0.15, rateTimeout: 0 });
     const members = Array.from({ length: 40 }, (_, k) => k + 21);
@@ -115,7 +145,8 @@ describe('event runs started by the stream relay (set-based planning, inline sen
     const { rows } = await h.ctx.sql.query<{ status: string; n: number }>(
       `SELECT q.status, count(*)::int AS n FROM delivery_requests q GROUP BY 1`,
     );
-    expect(rows).toEqual([{ status: 'accepted', n: 18 + 1 + following.length }]);
+    // The first test's 18 + 1, the swept row's 1, these.
+    expect(rows).toEqual([{ status: 'accepted', n: 18 + 1 + 1 + following.length }]);
   });
 
   it('matches a burst of bulk purchases on the trigger-events job road without exhausting the connection pool', async () => {

@@ -26,7 +26,6 @@ import { RichMenuSyncProcessor } from './rich-menus/rich-menu-sync.processor';
 import { RichMenuReconcileScheduler } from './rich-menus/rich-menu-reconcile.scheduler';
 import { MembersModule } from '@app/members';
 import { ImportsProcessor } from './imports/imports.processor';
-import { TriggerOutboxSweeper } from './imports/trigger-outbox.sweeper';
 import { TriggerStreamRelay } from './events/trigger-stream.relay';
 
 /** The worker: BullMQ processors over the libs' services, and no HTTP server. */
@@ -58,7 +57,6 @@ export class WorkerModule {
         SegmentRefreshProcessor,
         SegmentSweepScheduler,
         ImportsProcessor,
-        TriggerOutboxSweeper,
         TriggerStreamRelay,
         CampaignRunsProcessor,
         TriggerEventsProcessor,

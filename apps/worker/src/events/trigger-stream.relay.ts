@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import type Redis from 'ioredis';
 import type { EntityManager } from 'typeorm';
 import { REDIS } from '@app/common';
-import { InlineTriggerConsumer, TriggerEventBatch, TriggerRelay } from '@app/members';
+import { InlineTriggerConsumer, TriggerEventBatch, TriggerPublisher, TriggerRelay } from '@app/members';
 import { NewRun, TriggerLauncherService, TriggerMatcherService } from '@app/campaigns';
 
 /** XREADGROUP BLOCK: an announced event reaches the matcher within milliseconds of the commit. */
@@ -13,6 +13,12 @@ const BLOCK_MS = 1_000;
 const RECLAIM_EVERY_MS = 30_000;
 const RECLAIM_IDLE_MS = 60_000;
 const RETRY_MS = 1_000;
+/**
+ * Outbox rows older than this were not relayed from the stream (announcement lost: an api crash
+ * after its commit, Redis down, an entry trimmed; or a backlog): swept every SWEEP_EVERY_MS.
+ */
+const SWEEP_AFTER_MS = 5_000;
+const SWEEP_EVERY_MS = 2_000;
 /** Entries (outbox rows) taken per read: under load one transaction matches many events. */
 const READ_COUNT = 128;
 /**
@@ -33,6 +39,11 @@ const MAX_LAUNCHING = 8;
  * inserted, rows deleted, then the entries acknowledged), and the runs due now are planned and
  * sent at once, without a queue hop. Any number of workers may run it: each is a consumer of the
  * same group, and the outbox rows are taken with SKIP LOCKED.
+ *
+ * It also sweeps the outbox rows the stream did not bring in time, through the same inline
+ * matching and launch. (A separate sweeper made them trigger-events jobs: once a burst put the
+ * relay 5 s behind, the backlog took that road, one event per job with the keyset planner per
+ * run, several times the work per event, and the workers fell further behind for good.)
  */
 @Injectable()
 export class TriggerStreamRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -46,6 +57,7 @@ export class TriggerStreamRelay implements OnApplicationBootstrap, OnApplication
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly relay: TriggerRelay,
+    private readonly publisher: TriggerPublisher,
     private readonly matcher: TriggerMatcherService,
     private readonly launcher: TriggerLauncherService,
   ) {}
@@ -80,9 +92,19 @@ export class TriggerStreamRelay implements OnApplicationBootstrap, OnApplication
 
   private async run(conn: Redis): Promise<void> {
     let nextReclaim = 0;
+    let nextSweep = 0;
     let groupReady = false;
     while (!this.stopped) {
       try {
+        while (this.launching.size >= MAX_LAUNCHING) await Promise.race(this.launching);
+        // Before anything that needs Redis: rows left while Redis is down are matched all the same.
+        if (Date.now() >= nextSweep) {
+          const swept: Array<{ workspaceId: string; runs: NewRun[] }> = [];
+          const found = await this.publisher.sweep(SWEEP_AFTER_MS, READ_COUNT, this.inline(swept));
+          for (const { workspaceId, runs } of swept) if (runs.length > 0) this.start(workspaceId, runs);
+          // A backlog is swept a read at a time, between reads of the stream.
+          nextSweep = found > 0 ? 0 : Date.now() + SWEEP_EVERY_MS;
+        }
         if (!groupReady) {
           await this.relay.ensureGroup();
           groupReady = true;

@@ -106,8 +106,11 @@ export class TriggerPublisher {
     );
   }
 
-  /** Publishes rows older than `olderThanMs` (the immediate path had its chance). */
-  async sweep(olderThanMs = 5_000, maxRows = 50): Promise<number> {
+  /**
+   * Publishes rows older than `olderThanMs` (the immediate path had its chance), oldest first; with
+   * `inline`, small member rows go to it as in {@link publish}.
+   */
+  async sweep(olderThanMs = 5_000, maxRows = 50, inline?: InlineTriggerConsumer): Promise<number> {
     return this.db.transaction((em) =>
       this.publishLocked(
         em,
@@ -115,6 +118,7 @@ export class TriggerPublisher {
          WHERE created_at < now() - make_interval(secs => $1::double precision / 1000)
          ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [olderThanMs, maxRows],
+        inline,
       ),
     );
   }
