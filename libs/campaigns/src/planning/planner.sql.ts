@@ -19,8 +19,11 @@ export const INSERT_SKIP_SQL = `INSERT INTO delivery_ledger
 const BATCH_COLUMNS = `run_id, campaign_id, workspace_id, channel_id, seq, status, recipient_count, member_ids,
   available_at, enqueued_at`;
 export const INSERT_BATCH_SQL = `INSERT INTO delivery_batches (${BATCH_COLUMNS})`;
-/** The same, written already claimed by its sender (lease, attempts, first attempt): event launches. */
-export const INSERT_CLAIMABLE_BATCH_SQL = `INSERT INTO delivery_batches (${BATCH_COLUMNS}, lease_until, attempts, first_attempt_at)`;
+/**
+ * The same with the id given, written already claimed by its sender (lease, attempts, first
+ * attempt): event launches.
+ */
+export const INSERT_CLAIMABLE_BATCH_SQL = `INSERT INTO delivery_batches (id, ${BATCH_COLUMNS}, lease_until, attempts, first_attempt_at)`;
 
 /**
  * Members of the page that reached the frequency cap: marketing sends in the window, counted from

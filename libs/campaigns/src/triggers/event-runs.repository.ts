@@ -52,6 +52,10 @@ export class EventRunsRepository {
     // Behind it stand the same guards as the keyset planner's: the batches' exclusion constraint
     // (a member in a second batch of the run fails the statement) and the ledger's unique
     // (run_id, member_id) for skips.
+    // Every CTE is read once, from front to back: each run's row (cand) carries all that the
+    // later parts need, including its batch's id, made here. With joins between the CTEs, the
+    // planner (which estimates the locked runs at one row) nested them: each CTE scanned once per
+    // run, 175 ms for 233 runs instead of a few.
     return this.dataSource.query<PlannedEventBatch[]>(
       `WITH r AS (
          SELECT cr.id AS run_id, (cr.source->>'memberId')::bigint AS member_id, cr.run_key, cr.message_index
@@ -62,8 +66,10 @@ export class EventRunsRepository {
          FOR UPDATE OF cr SKIP LOCKED
        ),
        cand AS (
-         SELECT r.run_id, m.id AS member_id, lu.line_user_id, ${REACH_SKIP_SQL} AS skip
-         FROM r JOIN members m ON m.id = r.member_id AND m.workspace_id = $1
+         SELECT r.run_id, r.run_key, r.message_index, m.id AS member_id, lu.line_user_id,
+                CASE WHEN m.id IS NOT NULL THEN ${REACH_SKIP_SQL} END AS skip,
+                CASE WHEN m.id IS NOT NULL AND ${REACH_SKIP_SQL} IS NULL THEN gen_random_uuid() END AS batch_id
+         FROM r LEFT JOIN members m ON m.id = r.member_id AND m.workspace_id = $1
          LEFT JOIN line_users lu ON lu.channel_id = $5 AND lu.member_id = m.id
        ),
        skips AS (
@@ -71,36 +77,33 @@ export class EventRunsRepository {
          SELECT run_id, $4::uuid, $5::uuid, member_id, line_user_id, 'skipped', skip, $6::boolean
          FROM cand WHERE skip IS NOT NULL
          ON CONFLICT (run_id, member_id) DO NOTHING
-         RETURNING run_id, reason
        ),
        batches AS (
          ${INSERT_CLAIMABLE_BATCH_SQL}
-         SELECT run_id, $4::uuid, $1::uuid, $5::uuid, 0,
+         SELECT batch_id, run_id, $4::uuid, $1::uuid, $5::uuid, 0,
            CASE WHEN $8 THEN 'sending' ELSE 'pending' END::delivery_batch_status, 1, ARRAY[member_id], $7, now(),
            CASE WHEN $8 THEN now() + ($3 || ' milliseconds')::interval END, CASE WHEN $8 THEN 1 ELSE 0 END,
            CASE WHEN $8 THEN now() END
-         FROM cand WHERE skip IS NULL
-         RETURNING id, run_id, first_attempt_at
+         FROM cand WHERE batch_id IS NOT NULL
        ),
        upd AS (
          UPDATE campaign_runs cr SET
            planned_through = c.member_id,
-           next_batch_seq = CASE WHEN b.id IS NULL THEN 0 ELSE 1 END,
+           next_batch_seq = CASE WHEN c.batch_id IS NULL THEN 0 ELSE 1 END,
            audience_size = CASE WHEN c.member_id IS NULL THEN 0 ELSE 1 END,
-           queued_count = CASE WHEN b.id IS NULL THEN 0 ELSE 1 END,
-           skipped = CASE WHEN s.reason IS NULL THEN '{}'::jsonb ELSE jsonb_build_object(s.reason, 1) END,
-           status = CASE WHEN b.id IS NULL THEN 'completed' ELSE 'sending' END::campaign_run_status,
+           queued_count = CASE WHEN c.batch_id IS NULL THEN 0 ELSE 1 END,
+           skipped = CASE WHEN c.skip IS NULL THEN '{}'::jsonb ELSE jsonb_build_object(c.skip, 1) END,
+           status = CASE WHEN c.batch_id IS NULL THEN 'completed' ELSE 'sending' END::campaign_run_status,
            lease_until = now() + ($3 || ' milliseconds')::interval,
            started_at = coalesce(cr.started_at, now()),
-           finished_at = CASE WHEN b.id IS NULL THEN now() END
-         FROM r LEFT JOIN cand c ON c.run_id = r.run_id
-           LEFT JOIN batches b ON b.run_id = r.run_id
-           LEFT JOIN skips s ON s.run_id = r.run_id
-         WHERE cr.id = r.run_id
+           finished_at = CASE WHEN c.batch_id IS NULL THEN now() END
+         FROM cand c
+         WHERE cr.id = c.run_id
        )
-       SELECT b.id AS "batchId", b.run_id AS "runId", c.member_id::text AS "memberId", c.line_user_id AS "lineUserId",
-              r.run_key AS "runKey", r.message_index AS "messageIndex", b.first_attempt_at AS "firstAttemptAt"
-       FROM batches b JOIN cand c ON c.run_id = b.run_id JOIN r ON r.run_id = b.run_id`,
+       SELECT c.batch_id AS "batchId", c.run_id AS "runId", c.member_id::text AS "memberId",
+              c.line_user_id AS "lineUserId", c.run_key AS "runKey", c.message_index AS "messageIndex",
+              CASE WHEN $8 THEN now() END AS "firstAttemptAt"
+       FROM cand c WHERE c.batch_id IS NOT NULL`,
       [
         rules.workspaceId,
         runIds,
