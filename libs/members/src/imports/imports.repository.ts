@@ -103,4 +103,16 @@ export class ImportsRepository {
       [workspaceId, importId],
     );
   }
+
+  /**
+   * Refreshes the planner's statistics of the tables an import filled. Prepared statements (the
+   * one-event ingest, the senders' claims) keep a plan made on the statistics of when they were
+   * first prepared; made on a table that an import has since grown tenfold, they read the whole
+   * table where an index probe would do (5 ms instead of 0.1 ms per event at 11,500 members).
+   * ANALYZE invalidates those plans. Autovacuum would get there, but only at its next round.
+   */
+  async refreshStatistics(kind: ImportKind): Promise<void> {
+    const tables = kind === ImportKind.Members ? 'members' : 'members, events, member_aggregates';
+    await this.db.query(`ANALYZE ${tables}`);
+  }
 }

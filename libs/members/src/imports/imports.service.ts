@@ -153,6 +153,8 @@ export class ImportsService {
       await this.repository.setStatus(workspaceId, importId, ImportStatus.Failed, { error: (e as Error).message });
       return;
     }
+    // Before "completed": what is sent once the import is seen done is planned on today's sizes.
+    await this.repository.refreshStatistics(found.kind);
     await this.repository.setStatus(workspaceId, importId, ImportStatus.Completed);
     await this.repository.dropChunks(workspaceId, importId);
   }
