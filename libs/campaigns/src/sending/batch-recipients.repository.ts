@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { BatchRef, REACHABLE, RecipientWithMember, SEND_SKIP } from './batches.types';
+import { BatchRef, LINE_USER_OF_MEMBER, REACHABLE, RecipientWithMember, SEND_SKIP } from './batches.types';
 
 /** The recipients of personalised batches with the member fields their templates may read. */
 @Injectable()
@@ -22,7 +22,7 @@ export class BatchRecipientsRepository {
               m.points_balance, m.membership_tier, m.birth_date::text AS birth_date, m.attributes, lu.display_name
        FROM delivery_batches b CROSS JOIN LATERAL unnest(b.member_ids) WITH ORDINALITY AS u(member_id, i)
        JOIN members m ON m.id = u.member_id
-       LEFT JOIN line_users lu ON lu.channel_id = b.channel_id AND lu.member_id = u.member_id
+       LEFT JOIN LATERAL (${LINE_USER_OF_MEMBER}) lu ON true
        WHERE b.id = ANY($1::uuid[]) ORDER BY b.id, u.i`,
       [batchIds],
     );

@@ -1,4 +1,4 @@
-import { REACHABLE, SEND_SKIP } from './batches.types';
+import { LINE_USER_OF_MEMBER, REACHABLE, SEND_SKIP } from './batches.types';
 
 /*
  * The statements of sending a batch, shared by BatchSenderService (one batch) and the event
@@ -41,7 +41,7 @@ export const CLAIM_SQL = `WITH b AS (
          SELECT array_agg(CASE WHEN ${REACHABLE} THEN lu.line_user_id END ORDER BY u.i) AS line_user_ids,
                 array_agg(${SEND_SKIP} ORDER BY u.i) AS skips
          FROM unnest(b.member_ids) WITH ORDINALITY AS u(member_id, i)
-         LEFT JOIN line_users lu ON lu.channel_id = b.channel_id AND lu.member_id = u.member_id) x`;
+         LEFT JOIN LATERAL (${LINE_USER_OF_MEMBER}) lu ON true) x`;
 
 /**
  * `current` (a run's `skipped` jsonb) with the counts of `counts` added: a subquery of

@@ -15,6 +15,14 @@ export interface BatchRecipient {
  * seconds before) for this, so the send-time lookup is where a change since then is caught.
  */
 export const REACHABLE = `lu.following AND lu.blocked_at IS NULL`;
+/**
+ * The LINE user of recipient `u.member_id` on the batch's channel, for `LEFT JOIN LATERAL (…) lu
+ * ON true`: one index probe per recipient (unique per channel and member). As a plain join the
+ * planner hashed the channel's every LINE user when it guessed few recipients were many: 31 ms
+ * for 6 recipients of 11,500 friends.
+ */
+export const LINE_USER_OF_MEMBER = `SELECT l.line_user_id, l.following, l.blocked_at, l.display_name FROM line_users l
+  WHERE l.channel_id = b.channel_id AND l.member_id = u.member_id LIMIT 1`;
 export const SEND_SKIP = `CASE WHEN lu.line_user_id IS NULL THEN 'not_linked' WHEN NOT (${REACHABLE}) THEN 'not_following' END`;
 
 export interface RecipientWithMember extends BatchRecipient {
