@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { preparedRows } from '@app/common';
 import { BatchRef, LINE_USER_OF_MEMBER, REACHABLE, RecipientWithMember, SEND_SKIP } from './batches.types';
 
 /** The recipients of personalised batches with the member fields their templates may read. */
@@ -15,7 +16,8 @@ export class BatchRecipientsRepository {
 
   /** {@link recipientsWithMembers} of many batches in one statement, by batch id. */
   async recipientsWithMembersOf(batchIds: string[]): Promise<Map<string, RecipientWithMember[]>> {
-    const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
+    const rows = await preparedRows<Record<string, unknown>>(
+      this.dataSource,
       `SELECT b.id AS batch_id, u.member_id::text AS member_id,
               CASE WHEN ${REACHABLE} THEN lu.line_user_id END AS line_user_id,
               ${SEND_SKIP} AS skip, m.external_id, m.first_name, m.last_name,

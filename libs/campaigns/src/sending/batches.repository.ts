@@ -15,7 +15,7 @@ import {
   RequestOutcome,
 } from './batches.types';
 import { CLAIM_SQL, RECORD_OUTCOMES_SQL, SAVE_REQUESTS_SQL } from './batches.sql';
-import { Coalescer } from '@app/common';
+import { Coalescer, preparedRows } from '@app/common';
 
 /**
  * Single-batch calls of concurrent senders share statements (see Coalescer): at most this many
@@ -98,18 +98,16 @@ export class BatchesRepository {
   /** {@link claim} for many batches in one statement (a launch's one-member event batches). */
   async claimMany(batchIds: string[], now: Date, leaseMs: number): Promise<ClaimedBatch[]> {
     if (batchIds.length === 0) return [];
-    const rows = await this.dataSource.query<
-      Array<
-        Omit<DeliveryBatchEntity, 'memberIds'> & {
-          memberIdList: string;
-          runKey: string;
-          messageIndex: number[] | null;
-          campaignStatus: CampaignStatus;
-          lineUserIdList: string | null;
-          skipList: string | null;
-        }
-      >
-    >(CLAIM_SQL, [batchIds, now, String(leaseMs)]);
+    const rows = await preparedRows<
+      Omit<DeliveryBatchEntity, 'memberIds'> & {
+        memberIdList: string;
+        runKey: string;
+        messageIndex: number[] | null;
+        campaignStatus: CampaignStatus;
+        lineUserIdList: string | null;
+        skipList: string | null;
+      }
+    >(this.dataSource, CLAIM_SQL, [batchIds, now, String(leaseMs)]);
     return rows.map(({ memberIdList, lineUserIdList, skipList, ...batch }) => {
       const memberIds = splitList(memberIdList);
       const lineUserIds = splitList(lineUserIdList);
@@ -185,7 +183,7 @@ export class BatchesRepository {
     const requests = entries.flatMap((e) => e.requests.map((r) => ({ ...r, batchId: e.batch.id })));
     const skips = entries.flatMap((e) => e.skipped.map((x) => ({ ...x, batch: e.batch })));
     if (requests.length === 0 && skips.length === 0) return;
-    await this.dataSource.query(SAVE_REQUESTS_SQL, [
+    await preparedRows(this.dataSource, SAVE_REQUESTS_SQL, [
       JSON.stringify(
         requests.map((r) => ({
           batch_id: r.batchId,
@@ -220,7 +218,7 @@ export class BatchesRepository {
     const moving = entries.filter((e) => e.outcomes.length > 0 || e.finished);
     if (moving.length === 0) return;
     const outcomes = moving.flatMap((e) => e.outcomes.map((o) => ({ ...o, batch: e.batch })));
-    await this.dataSource.query(RECORD_OUTCOMES_SQL, [
+    await preparedRows(this.dataSource, RECORD_OUTCOMES_SQL, [
       outcomes.map((o) => o.batch.id),
       outcomes.map((o) => o.seq),
       outcomes.map((o) => o.status),
@@ -275,14 +273,15 @@ export class BatchesRepository {
   /** {@link completeRunIfDone} for many runs in one statement; returns the runs it completed. */
   async completeRunsIfDone(runIds: string[]): Promise<string[]> {
     if (runIds.length === 0) return [];
-    const rows = await this.dataSource.query<[Array<{ id: string }>, number]>(
+    const rows = await preparedRows<{ id: string }>(
+      this.dataSource,
       `UPDATE campaign_runs r SET status = 'completed', finished_at = now()
        WHERE r.id = ANY($1::uuid[]) AND r.status = 'sending'
          AND NOT EXISTS (SELECT 1 FROM delivery_batches b WHERE b.run_id = r.id AND b.status IN ('pending', 'sending'))
        RETURNING r.id`,
       [runIds],
     );
-    return rows[0].map((r) => r.id);
+    return rows.map((r) => r.id);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { preparedRows } from '@app/common';
 import { INSERT_CLAIMABLE_BATCH_SQL, INSERT_SKIP_SQL, REACH_SKIP_SQL } from '../planning/planner.sql';
 
 /** What one campaign's group of one-member event runs is planned with. */
@@ -56,7 +57,8 @@ export class EventRunsRepository {
     // later parts need, including its batch's id, made here. With joins between the CTEs, the
     // planner (which estimates the locked runs at one row) nested them: each CTE scanned once per
     // run, 175 ms for 233 runs instead of a few.
-    return this.dataSource.query<PlannedEventBatch[]>(
+    return preparedRows<PlannedEventBatch>(
+      this.dataSource,
       `WITH r AS (
          SELECT cr.id AS run_id, (cr.source->>'memberId')::bigint AS member_id, cr.run_key, cr.message_index
          FROM campaign_runs cr

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { preparedRows } from '@app/common';
 import { DeliveryClock } from '@app/delivery';
 import { MemberFacts, MemberFactsLoader, membersInSql, PreparedRule, SegmentsService } from '@app/segments';
 import { CampaignEntity } from '../entities/campaign.entity';
@@ -153,7 +154,8 @@ export class TriggerMatcherService {
       .map((c) => c.id);
     const types = new Set(campaigns.map((c) => (c.trigger.type === 'event' ? MEMBER_EVENT_OF[c.trigger.event] : '')));
     if (stoppable.length > 0) types.add('purchase');
-    const events = await em.query<EventRow[]>(
+    const events = await preparedRows<EventRow>(
+      em,
       `SELECT id, member_id, type, occurred_at, properties FROM events
        WHERE workspace_id = $1 AND id = ANY($2::bigint[]) AND type::text = ANY($3::text[]) ORDER BY id`,
       [workspaceId, eventIds, [...types]],
@@ -219,7 +221,8 @@ export class TriggerMatcherService {
   /** One INSERT for all the runs; (campaign, run key) already there → not created again. */
   private async insertRuns(em: EntityManager, workspaceId: string, runs: PlannedRun[]): Promise<NewRun[]> {
     if (runs.length === 0) return [];
-    const rows = await em.query<Array<{ id: string; campaign_id: string; due_at: Date }>>(
+    const rows = await preparedRows<{ id: string; campaign_id: string; due_at: Date }>(
+      em,
       `INSERT INTO campaign_runs
          (campaign_id, workspace_id, run_key, status, source, due_at, message_index, trigger_member_id, trigger_event_id)
        SELECT t.campaign_id, $1::uuid, t.run_key, 'scheduled'::campaign_run_status, jsonb_build_object('kind', 'member', 'memberId', t.member_id::text),

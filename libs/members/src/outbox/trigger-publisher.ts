@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { DataSource, EntityManager } from 'typeorm';
-import { InjectTypedQueue, QueueName, REDIS, RedisKeys, TypedQueue } from '@app/common';
+import { InjectTypedQueue, preparedRows, QueueName, REDIS, RedisKeys, TypedQueue } from '@app/common';
 import { TriggerSource } from '../entities/trigger-outbox.entity';
 
 /** BullMQ job names on QueueName.TriggerEvents; `eventId` is events.id or catalog_events.id. */
@@ -129,7 +129,7 @@ export class TriggerPublisher {
     params: unknown[],
     inline?: InlineTriggerConsumer,
   ): Promise<number> {
-    const rows = await em.query<OutboxRow[]>(select, params);
+    const rows = await preparedRows<OutboxRow>(em, select, params);
     if (rows.length === 0) return 0;
     const isInline = (row: OutboxRow): boolean =>
       inline !== undefined && row.source === TriggerSource.Member && row.ids.length <= inline.maxIds;
@@ -150,7 +150,7 @@ export class TriggerPublisher {
         })),
       );
     for (let i = 0; i < jobs.length; i += 5_000) await this.queue.addBulk(jobs.slice(i, i + 5_000));
-    await em.query(`DELETE FROM trigger_outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+    await preparedRows(em, `DELETE FROM trigger_outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
     return jobs.length + inlined.reduce((n, row) => n + row.ids.length, 0);
   }
 }

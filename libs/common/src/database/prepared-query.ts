@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { DataSource, EntityManager } from 'typeorm';
+
+const names = new Map<string, string>();
+
+/** A name per statement text, the same in every process: `lse_` and 24 hex digits of its SHA-1. */
+export function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `lse_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * Runs `text` as a named prepared statement and returns its rows: each pooled connection parses
+ * and analyses it once, and PostgreSQL may keep its plan (it compares the generic plan with the
+ * custom ones of the first five executions). TypeORM's query() sends every statement unnamed,
+ * so each execution was parsed, analysed and planned again: at 500 triggered sends a second, a
+ * third of PostgreSQL's CPU went to that (perf), on the few set-based statements the delivery
+ * path repeats. For those statements only: the text must be a constant (its hash is the name).
+ *
+ * With an EntityManager the statement runs on its transaction's connection; one whose connection
+ * is not open yet runs through TypeORM as before.
+ */
+export async function preparedRows<T extends QueryResultRow>(
+  on: DataSource | EntityManager,
+  text: string,
+  params: unknown[],
+): Promise<T[]> {
+  const query = { name: statementName(text), text, values: params };
+  if (on instanceof DataSource) {
+    const pool = (on.driver as unknown as { master: Pool }).master;
+    return (await pool.query<T>(query)).rows;
+  }
+  const client = (on.queryRunner as unknown as { databaseConnection?: PoolClient } | undefined)?.databaseConnection;
+  if (client === undefined) return on.query<T[]>(text, params);
+  return (await client.query<T>(query)).rows;
+}
