@@ -1,4 +1,4 @@
-// npm run bench:triggers [-- --rate 500 --seconds 10 --warmup 3 --workers 2 --drain 30 --timeout 180 --cpu-prof DIR]
+// npm run bench:triggers [-- --rate 500 --seconds 10 --warmup 3 --workers 2 --drain 30 --timeout 180 --cpu-prof DIR --timeline]
 // Event-triggered latency: from POST /events (purchase) to the thank-you at the emulator, at a
 // steady rate. The emulator runs in a worker thread; the api in a process of its own; the engine's
 // workers are processes started from dist/. Latency = emulator's record time − the moment the POST
@@ -48,6 +48,8 @@ async function main(): Promise<void> {
       timeout: { type: 'string', default: '180' },
       // V8 CPU profiles of the api and the workers (written when they stop, so they get SIGTERM).
       'cpu-prof': { type: 'string' },
+      // p50/p99/max per second of the measured run, to tell steady tails from stalls.
+      timeline: { type: 'boolean', default: false },
     },
   });
   const workerProcs: WorkerProcess[] = [];
@@ -210,7 +212,23 @@ async function main(): Promise<void> {
     if (list.length >= total - postFailures) break;
     await sleep(500);
   }
-  for (const r of list) for (const to of r.to) if (sentAt.has(to)) latencies.push(r.at - (sentAt.get(to) ?? r.at));
+  const bySecond = new Map<number, number[]>();
+  for (const r of list)
+    for (const to of r.to) {
+      const sent = sentAt.get(to);
+      if (sent === undefined) continue;
+      latencies.push(r.at - sent);
+      const second = Math.floor((sent - t0) / 1000);
+      bySecond.set(second, [...(bySecond.get(second) ?? []), r.at - sent]);
+    }
+  if (values.timeline) {
+    for (const [second, xs] of [...bySecond].sort((a, b) => a[0] - b[0])) {
+      xs.sort((a, b) => a - b);
+      process.stdout.write(
+        `  second ${second}: ${xs.length} events, p50 ${pct(xs, 0.5)} ms, p99 ${pct(xs, 0.99)} ms, max ${xs[xs.length - 1]} ms\n`,
+      );
+    }
+  }
   latencies.sort((a, b) => a - b);
   const fmt = (xs: number[]): string =>
     xs.length === 0
