@@ -213,12 +213,15 @@ export class BatchesRepository {
     await this.outcomes.run({ batch, outcomes, finished });
   }
 
-  /** {@link recordOutcomes} of many batches in one statement. */
-  async recordOutcomesMany(entries: BatchOutcomes[]): Promise<void> {
+  /**
+   * {@link recordOutcomes} of many batches in one statement. With `completeSingleRuns`, the runs
+   * of one batch that it finishes are completed by the same statement; returns those runs.
+   */
+  async recordOutcomesMany(entries: BatchOutcomes[], completeSingleRuns = false): Promise<string[]> {
     const moving = entries.filter((e) => e.outcomes.length > 0 || e.finished);
-    if (moving.length === 0) return;
+    if (moving.length === 0) return [];
     const outcomes = moving.flatMap((e) => e.outcomes.map((o) => ({ ...o, batch: e.batch })));
-    await preparedRows(this.dataSource, RECORD_OUTCOMES_SQL, [
+    const rows = await preparedRows<{ run_id: string; run_completed: boolean }>(this.dataSource, RECORD_OUTCOMES_SQL, [
       outcomes.map((o) => o.batch.id),
       outcomes.map((o) => o.seq),
       outcomes.map((o) => o.status),
@@ -229,7 +232,9 @@ export class BatchesRepository {
       moving.map((e) => e.batch.campaignId),
       moving.map((e) => e.batch.channelId),
       moving.map((e) => e.finished),
+      completeSingleRuns,
     ]);
+    return [...new Set(rows.filter((r) => r.run_completed).map((r) => r.run_id))];
   }
 
   /**
@@ -276,7 +281,8 @@ export class BatchesRepository {
     const rows = await preparedRows<{ id: string }>(
       this.dataSource,
       `UPDATE campaign_runs r SET status = 'completed', finished_at = now()
-       WHERE r.id = ANY($1::uuid[]) AND r.status = 'sending'
+       FROM unnest($1::uuid[]) AS k(id)
+       WHERE r.id = k.id AND r.status = 'sending'
          AND NOT EXISTS (SELECT 1 FROM delivery_batches b WHERE b.run_id = r.id AND b.status IN ('pending', 'sending'))
        RETURNING r.id`,
       [runIds],

@@ -26,9 +26,10 @@ export const NO_FLUSH_WAIT = `set_config('synchronous_commit', 'off', true)`;
 export const CLAIM_SQL = `WITH b AS (
          UPDATE delivery_batches SET status = 'sending', lease_until = now() + ($3 || ' milliseconds')::interval,
                 attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, now())
-         WHERE id = ANY($1::uuid[]) AND available_at <= $2
+         FROM unnest($1::uuid[]) AS k(id)
+         WHERE delivery_batches.id = k.id AND available_at <= $2
            AND (status = 'pending' OR (status = 'sending' AND lease_until < now()))
-         RETURNING id, run_id, campaign_id, workspace_id, channel_id, seq, first_attempt_at, attempts, member_ids
+         RETURNING delivery_batches.id, run_id, campaign_id, workspace_id, channel_id, seq, first_attempt_at, attempts, member_ids
        )
        SELECT b.id, b.run_id AS "runId", b.campaign_id AS "campaignId", b.workspace_id AS "workspaceId",
               b.channel_id AS "channelId", b.seq, b.first_attempt_at AS "firstAttemptAt", b.attempts,
@@ -79,7 +80,9 @@ export const SAVE_REQUESTS_SQL = `WITH req AS (
 
 /**
  * LINE's answers ($1–$5: batch, seq, status, LINE request id, error) of many batches ($6–$9: batch,
- * run, campaign, channel; $10: finished).
+ * run, campaign, channel; $10: finished). With $11, a finished batch that is its run's only one
+ * (planning over, one batch: an event's run) completes the run in the same statement, instead of
+ * the completion check that otherwise follows; the rows say which runs it completed.
  */
 export const RECORD_OUTCOMES_SQL = `WITH o AS (
          SELECT * FROM unnest($1::uuid[], $2::int[], $3::delivery_request_status[], $4::text[], $5::text[])
@@ -99,6 +102,11 @@ export const RECORD_OUTCOMES_SQL = `WITH o AS (
          ON CONFLICT (run_id, member_id) DO NOTHING
        ), f AS (
          SELECT * FROM unnest($6::uuid[], $10::boolean[]) AS f(batch_id, finished)
+       ), single AS (
+         UPDATE campaign_runs r SET status = 'completed', finished_at = now()
+         FROM unnest($7::uuid[], $10::boolean[]) AS fr(run_id, finished)
+         WHERE $11 AND fr.finished AND r.id = fr.run_id AND r.status = 'sending' AND r.next_batch_seq = 1
+         RETURNING r.id
        )
        UPDATE delivery_batches b SET
               sent_count = sent_count + (SELECT coalesce(sum(recipient_count), 0) FROM upd
@@ -108,4 +116,5 @@ export const RECORD_OUTCOMES_SQL = `WITH o AS (
               status = CASE WHEN f.finished THEN 'done'::delivery_batch_status ELSE b.status END,
               finished_at = CASE WHEN f.finished THEN now() END,
               lease_until = CASE WHEN f.finished THEN NULL ELSE b.lease_until END
-       FROM f WHERE b.id = f.batch_id AND (SELECT ${NO_FLUSH_WAIT}) IS NOT NULL`;
+       FROM f WHERE b.id = f.batch_id AND (SELECT ${NO_FLUSH_WAIT}) IS NOT NULL
+       RETURNING b.run_id, b.run_id IN (SELECT id FROM single) AS run_completed`;

@@ -14,7 +14,7 @@ import { CampaignEntity, CampaignStatus } from '../entities/campaign.entity';
 import { RequestStatus } from '../entities/delivery-request.entity';
 import { BatchesRepository } from '../sending/batches.repository';
 import { BatchRecipientsRepository } from '../sending/batch-recipients.repository';
-import type { BatchOutcomes, BatchRequests, ClaimedBatch } from '../sending/batches.types';
+import type { BatchOutcomes, BatchRequests, ClaimedBatch, RecipientWithMember } from '../sending/batches.types';
 import type { PlannedEventBatch } from './event-runs.repository';
 
 /** LINE calls of one send in flight at once. */
@@ -79,7 +79,14 @@ export class EventBatchesSender {
       campaignStatus: CampaignStatus.Active,
       recipients: [{ memberId: p.memberId, lineUserId: p.lineUserId, skip: null }],
     }));
-    return this.sendMine(campaign, channel, messages, claimed);
+    // The member fields came with the plan: no read of them before the push.
+    const members = new Map(
+      planned.map((p): [string, RecipientWithMember[]] => [
+        p.batchId,
+        [{ memberId: p.memberId, lineUserId: p.lineUserId, skip: null, member: p.member }],
+      ]),
+    );
+    return this.sendMine(campaign, channel, messages, claimed, members);
   }
 
   private async sendMine(
@@ -87,6 +94,7 @@ export class EventBatchesSender {
     channel: ChannelEntity,
     messages: LineMessage[],
     claimed: ClaimedBatch[],
+    members?: Map<string, RecipientWithMember[]>,
   ): Promise<string[]> {
     if (claimed.length === 0) return [];
     const live = (b: ClaimedBatch): boolean =>
@@ -94,7 +102,7 @@ export class EventBatchesSender {
     const mine = claimed.filter((b) => live(b) && b.memberIds.length === 1);
     const left = claimed.filter((b) => !mine.includes(b)).map((b) => b.id);
     try {
-      left.push(...(await this.sendClaimed(campaign, channel, messages, mine)));
+      left.push(...(await this.sendClaimed(campaign, channel, messages, mine, members)));
     } catch (e) {
       // Nothing is lost either way: what was not recorded is pending again (or its lease expires).
       await this.batches.releaseMany(
@@ -114,11 +122,14 @@ export class EventBatchesSender {
     channel: ChannelEntity,
     messages: LineMessage[],
     claimed: ClaimedBatch[],
+    planned?: Map<string, RecipientWithMember[]>,
   ): Promise<string[]> {
     if (claimed.length === 0) return [];
     const personalised = isPersonalised(messages);
     // As BatchSenderService.planBatch: a member gone since planning has no row here (erased).
-    const members = personalised ? await this.recipients.recipientsWithMembersOf(claimed.map((b) => b.id)) : null;
+    const members = !personalised
+      ? null
+      : (planned ?? (await this.recipients.recipientsWithMembersOf(claimed.map((b) => b.id))));
     const saved: BatchRequests[] = [];
     const sends: Array<{ batch: ClaimedBatch; to: string; retryKey: string; messages: LineMessage[] }> = [];
     for (const batch of claimed) {
@@ -182,8 +193,11 @@ export class EventBatchesSender {
       }
     };
     await Promise.all(Array.from({ length: Math.min(CALLS_IN_FLIGHT, sends.length) }, lane));
-    await this.batches.recordOutcomesMany(done);
-    await this.batches.completeRunsIfDone([...new Set(done.map((d) => d.batch.runId))]);
+    // An event's run is one batch: finishing it completes the run in the same statement.
+    const completed = new Set(await this.batches.recordOutcomesMany(done, true));
+    await this.batches.completeRunsIfDone(
+      [...new Set(done.map((d) => d.batch.runId))].filter((r) => !completed.has(r)),
+    );
     return retry;
   }
 }

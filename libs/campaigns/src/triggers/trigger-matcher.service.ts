@@ -156,8 +156,9 @@ export class TriggerMatcherService {
     if (stoppable.length > 0) types.add('purchase');
     const events = await preparedRows<EventRow>(
       em,
-      `SELECT id, member_id, type, occurred_at, properties FROM events
-       WHERE workspace_id = $1 AND id = ANY($2::bigint[]) AND type::text = ANY($3::text[]) ORDER BY id`,
+      `SELECT e.id, e.member_id, e.type, e.occurred_at, e.properties
+       FROM unnest($2::bigint[]) AS k(id) JOIN events e ON e.id = k.id
+       WHERE e.workspace_id = $1 AND e.type::text = ANY($3::text[]) ORDER BY e.id`,
       [workspaceId, eventIds, [...types]],
     );
     const now = this.clock.now();

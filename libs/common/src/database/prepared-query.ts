@@ -16,11 +16,16 @@ export function statementName(text: string): string {
 
 /**
  * Runs `text` as a named prepared statement and returns its rows: each pooled connection parses
- * and analyses it once, and PostgreSQL may keep its plan (it compares the generic plan with the
- * custom ones of the first five executions). TypeORM's query() sends every statement unnamed,
- * so each execution was parsed, analysed and planned again: at 500 triggered sends a second, a
- * third of PostgreSQL's CPU went to that (perf), on the few set-based statements the delivery
- * path repeats. For those statements only: the text must be a constant (its hash is the name).
+ * and analyses it once. TypeORM's query() sends every statement unnamed, so each execution was
+ * parsed, analysed and planned again: at 500 triggered sends a second, a third of PostgreSQL's CPU
+ * went to that (perf), on the few set-based statements the delivery path repeats. For those
+ * statements only: the text must be a constant (its hash is the name).
+ *
+ * Plans are still made per execution (`plan_cache_mode=force_custom_plan`, set for every pooled
+ * connection in dataSourceOptions): a generic plan does not see the parameters nor a table's
+ * growth since it was made. Key lookups are written `unnest($n) AS k(id) JOIN t ON t.id = k.id`
+ * rather than `t.id = ANY($n) AND t.other = $m`, whose generic plan intersected the key lookup
+ * with an index scan of every row matching `other` (every event of the workspace).
  *
  * With an EntityManager the statement runs on its transaction's connection; one whose connection
  * is not open yet runs through TypeORM as before.
