@@ -15,7 +15,7 @@ import {
   RequestOutcome,
 } from './batches.types';
 import { CLAIM_SQL, RECORD_OUTCOMES_SQL, SAVE_REQUESTS_SQL } from './batches.sql';
-import { Coalescer, preparedRows } from '@app/common';
+import { Coalescer, preparedRows, unpreparedRows } from '@app/common';
 
 /**
  * Single-batch calls of concurrent senders share statements (see Coalescer): at most this many
@@ -221,19 +221,24 @@ export class BatchesRepository {
     const moving = entries.filter((e) => e.outcomes.length > 0 || e.finished);
     if (moving.length === 0) return [];
     const outcomes = moving.flatMap((e) => e.outcomes.map((o) => ({ ...o, batch: e.batch })));
-    const rows = await preparedRows<{ run_id: string; run_completed: boolean }>(this.dataSource, RECORD_OUTCOMES_SQL, [
-      outcomes.map((o) => o.batch.id),
-      outcomes.map((o) => o.seq),
-      outcomes.map((o) => o.status),
-      outcomes.map((o) => o.lineRequestId),
-      outcomes.map((o) => o.error),
-      moving.map((e) => e.batch.id),
-      moving.map((e) => e.batch.runId),
-      moving.map((e) => e.batch.campaignId),
-      moving.map((e) => e.batch.channelId),
-      moving.map((e) => e.finished),
-      completeSingleRuns,
-    ]);
+    // Unprepared: its joins to requests and batches are planned on the tables' current sizes.
+    const rows = await unpreparedRows<{ run_id: string; run_completed: boolean }>(
+      this.dataSource,
+      RECORD_OUTCOMES_SQL,
+      [
+        outcomes.map((o) => o.batch.id),
+        outcomes.map((o) => o.seq),
+        outcomes.map((o) => o.status),
+        outcomes.map((o) => o.lineRequestId),
+        outcomes.map((o) => o.error),
+        moving.map((e) => e.batch.id),
+        moving.map((e) => e.batch.runId),
+        moving.map((e) => e.batch.campaignId),
+        moving.map((e) => e.batch.channelId),
+        moving.map((e) => e.finished),
+        completeSingleRuns,
+      ],
+    );
     return [...new Set(rows.filter((r) => r.run_completed).map((r) => r.run_id))];
   }
 

@@ -154,11 +154,10 @@ export class TriggerMatcherService {
       .map((c) => c.id);
     const types = new Set(campaigns.map((c) => (c.trigger.type === 'event' ? MEMBER_EVENT_OF[c.trigger.event] : '')));
     if (stoppable.length > 0) types.add('purchase');
-    const events = await preparedRows<EventRow>(
-      em,
-      `SELECT e.id, e.member_id, e.type, e.occurred_at, e.properties
-       FROM unnest($2::bigint[]) AS k(id) JOIN events e ON e.id = k.id
-       WHERE e.workspace_id = $1 AND e.type::text = ANY($3::text[]) ORDER BY e.id`,
+    // Unnamed, planned each time: see preparedRows for why this one is not prepared.
+    const events = await em.query<EventRow[]>(
+      `SELECT id, member_id, type, occurred_at, properties FROM events
+       WHERE workspace_id = $1 AND id = ANY($2::bigint[]) AND type::text = ANY($3::text[]) ORDER BY id`,
       [workspaceId, eventIds, [...types]],
     );
     const now = this.clock.now();

@@ -27,12 +27,6 @@ export function dataSourceOptions(
       max: config.database.poolSize,
       statement_timeout: config.database.statementTimeoutMs,
       application_name: extra.applicationName ?? 'line-segment-engine',
-      // Named statements (preparedRows) are planned on every execution, as unnamed ones are: a
-      // generic plan is kept for the connection's life, and one made while a table was nearly
-      // empty (a new install, a bench's fresh database) read the whole table on every execution
-      // once it had grown (11 ms per call at 11,500 events), until autovacuum's next ANALYZE.
-      // Parsing and analysing are still saved.
-      options: '-c plan_cache_mode=force_custom_plan',
     },
   };
 }

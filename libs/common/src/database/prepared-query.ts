@@ -21,11 +21,15 @@ export function statementName(text: string): string {
  * went to that (perf), on the few set-based statements the delivery path repeats. For those
  * statements only: the text must be a constant (its hash is the name).
  *
- * Plans are still made per execution (`plan_cache_mode=force_custom_plan`, set for every pooled
- * connection in dataSourceOptions): a generic plan does not see the parameters nor a table's
- * growth since it was made. Key lookups are written `unnest($n) AS k(id) JOIN t ON t.id = k.id`
- * rather than `t.id = ANY($n) AND t.other = $m`, whose generic plan intersected the key lookup
- * with an index scan of every row matching `other` (every event of the workspace).
+ * After five executions PostgreSQL may keep a generic plan, which sees neither the parameters nor
+ * how a table grew since it was made (until an ANALYZE invalidates it). So only for statements
+ * whose every table access is a key lookup, written `unnest($n) AS k(id) JOIN t ON t.id = k.id`
+ * rather than `t.id = ANY($n) AND t.other = $m` (whose generic plan intersected the key lookup with
+ * an index scan of every row matching `other`). A statement whose right plan depends on a
+ * table's size stays unnamed: reading a read's events by id, prepared, was planned as a hash
+ * join over the whole events table while it was nearly empty, and kept that plan as the table
+ * grew (11 ms per call at 11,500 events). Planning every execution instead
+ * (`plan_cache_mode=force_custom_plan`) cost more than it saved: bench:triggers p50 doubled.
  *
  * With an EntityManager the statement runs on its transaction's connection; one whose connection
  * is not open yet runs through TypeORM as before.
@@ -35,7 +39,26 @@ export async function preparedRows<T extends QueryResultRow>(
   text: string,
   params: unknown[],
 ): Promise<T[]> {
-  const query = { name: statementName(text), text, values: params };
+  return rowsOf<T>(on, { name: statementName(text), text, values: params });
+}
+
+/**
+ * The same unnamed (parsed and planned each time), for a statement whose right plan depends on a
+ * table's size. Rows whatever the command (TypeORM's query() answers an UPDATE with [rows, count]).
+ */
+export async function unpreparedRows<T extends QueryResultRow>(
+  on: DataSource | EntityManager,
+  text: string,
+  params: unknown[],
+): Promise<T[]> {
+  return rowsOf<T>(on, { text, values: params });
+}
+
+async function rowsOf<T extends QueryResultRow>(
+  on: DataSource | EntityManager,
+  query: { name?: string; text: string; values: unknown[] },
+): Promise<T[]> {
+  const { text, values: params } = query;
   if (on instanceof DataSource) {
     const pool = (on.driver as unknown as { master: Pool }).master;
     return (await pool.query<T>(query)).rows;

@@ -106,11 +106,11 @@ SELECT (SELECT count(*)::int FROM ins) AS inserted, (SELECT id FROM ob) AS outbo
   ${track ? ', ARRAY(SELECT event_id FROM ins) AS inserted_ids' : ''}`;
 
 /**
- * The ingest statement as a named (prepared) statement: each pooled connection parses it once
- * (its 5 kB of text was sent and parsed per request). It is still planned per execution (see
- * preparedRows in @app/common: a generic plan made while the members table was small would probe
- * it by a sequential scan forever after). The tracked form also returns which event ids it
- * inserted, for requests that share a statement.
+ * The ingest statement as a named (prepared) statement: each pooled connection parses it once,
+ * then only binds and executes it (measured on one event: planning 0.6 ms of a 1.2 ms statement,
+ * and the 5 kB of text was sent and parsed per request). Its table accesses are key lookups (see
+ * preparedRows in @app/common). The tracked form also returns which event ids it inserted, for
+ * requests that share a statement.
  */
 const STATEMENTS = {
   plain: { name: 'lse_ingest_events_v3', text: ingestSql(false) },
