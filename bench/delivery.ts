@@ -150,6 +150,9 @@ async function main(): Promise<void> {
       rules: { attr: 'pointsBalance', op: 'lt', value: n },
     });
     segmentOf.set(n, s.id);
+    // Counted now, as the periodic refresh would have done long before a campaign uses a saved
+    // segment: otherwise the workers' refresh sweep counted it (1 s of a core at 1M) during the run.
+    await segments.refreshCount(workspaceId, s.id);
   }
 
   out(

@@ -16,6 +16,18 @@ describe('event runs started by the stream relay (set-based planning, inline sen
     (await h.call(method, url, payload)).status;
   const received = (i: number): string[] => h.received(i);
   const until = (check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> => h.until(check, ms);
+  /** Jobs on the trigger-events road (the relay's inline matching makes none). */
+  const triggerJobCounts = async (): Promise<Record<string, number>> => {
+    const queue = new Queue(QueueName.TriggerEvents, {
+      connection: { host: '127.0.0.1', port: 6379 },
+      prefix: h.ctx.config.queue.prefix,
+    });
+    try {
+      return await queue.getJobCounts('waiting', 'active', 'completed', 'failed');
+    } finally {
+      await queue.close();
+    }
+  };
   const purchase = (i: number, n: number): Record<string, unknown> => ({
     eventId: `p-${i}-${n}`,
     memberId: `l${i}`,
@@ -69,17 +81,7 @@ describe('event runs started by the stream relay (set-based planning, inline sen
     const ledger = await h.ctx.sql.query(`SELECT reason FROM delivery_ledger WHERE status = 'skipped'`);
     expect(ledger.rows).toEqual([{ reason: 'not_following' }, { reason: 'not_following' }]);
     // Matched in the relay: no trigger-events job was made for them.
-    const triggerJobs = new Queue(QueueName.TriggerEvents, {
-      connection: { host: '127.0.0.1', port: 6379 },
-      prefix: h.ctx.config.queue.prefix,
-    });
-    expect(await triggerJobs.getJobCounts('waiting', 'active', 'completed', 'failed')).toEqual({
-      waiting: 0,
-      active: 0,
-      completed: 0,
-      failed: 0,
-    });
-    await triggerJobs.close();
+    expect(await triggerJobCounts()).toEqual({ waiting: 0, active: 0, completed: 0, failed: 0 });
 
     // The same events announced again (a relay that died between its commit and its ack would
     // re-read them; here a new outbox row with the same ids): no second run, no second message.
@@ -117,17 +119,7 @@ describe('event runs started by the stream relay (set-based planning, inline sen
     await until(() => received(4).length === 2);
     expect(received(4)).toEqual(['l4 thanks', 'l4 thanks']);
     expect((await h.ctx.sql.query(`SELECT 1 FROM trigger_outbox`)).rowCount).toBe(0);
-    const triggerJobs = new Queue(QueueName.TriggerEvents, {
-      connection: { host: '127.0.0.1', port: 6379 },
-      prefix: h.ctx.config.queue.prefix,
-    });
-    expect(await triggerJobs.getJobCounts('waiting', 'active', 'completed', 'failed')).toEqual({
-      waiting: 0,
-      active: 0,
-      completed: 0,
-      failed: 0,
-    });
-    await triggerJobs.close();
+    expect(await triggerJobCounts()).toEqual({ waiting: 0, active: 0, completed: 0, failed: 0 });
   });
 
   it('resends with the same retry key what LINE failed (500, 429): every member exactly once', async () => {
