@@ -19,6 +19,22 @@ function requestId(req: IncomingMessage & { id?: unknown }, res: ServerResponse)
   return id;
 }
 
+/**
+ * What a request's log line says of it: no headers at all (so no API key or LINE signature to
+ * redact), no query object. pino-http's default request object carried every header through a
+ * redaction that cloned it: with the line's serialisation and write, ~15 % of the api's CPU at
+ * 300 requests/s (V8 profile of bench:triggers).
+ */
+export const HTTP_LOG_SERIALIZERS = {
+  req: (req: { id?: unknown; method?: string; url?: string; remoteAddress?: string }) => ({
+    id: req.id,
+    method: req.method,
+    url: req.url,
+    remoteAddress: req.remoteAddress,
+  }),
+  res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+};
+
 /** Structured JSON logs (pino), one line per request with its request id. */
 @Module({})
 export class LoggingModule {
@@ -33,7 +49,7 @@ export class LoggingModule {
               name: service,
               level: config.log.level,
               genReqId: requestId,
-              redact: { paths: ['req.headers.authorization', 'req.headers["x-line-signature"]'], censor: '[redacted]' },
+              serializers: HTTP_LOG_SERIALIZERS,
               customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
                 err !== undefined || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
               transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
