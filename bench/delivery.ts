@@ -10,7 +10,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { Client } from 'pg';
 import { messagingApi } from '@line/bot-sdk';
 import { CampaignsService } from '@app/campaigns';
-import { SegmentsService } from '@app/segments';
+import { SegmentAudienceService, SegmentsService } from '@app/segments';
 import { startEmulator } from '../apps/line-emulator/src/server';
 import { createApiApp } from '../apps/api/src/api.factory';
 import { prepareBenchEngine, killChildrenOnExit } from './lib/bench-engine';
@@ -142,6 +142,7 @@ async function main(): Promise<void> {
   await api.init();
   const campaigns = api.get(CampaignsService);
   const segments = api.get(SegmentsService);
+  const audience = api.get(SegmentAudienceService);
   const segmentOf = new Map<number, string>();
   for (const n of sizes) {
     const s = await segments.create(workspaceId, {
@@ -152,7 +153,7 @@ async function main(): Promise<void> {
     segmentOf.set(n, s.id);
     // Counted now, as the periodic refresh would have done long before a campaign uses a saved
     // segment: otherwise the workers' refresh sweep counted it (1 s of a core at 1M) during the run.
-    await segments.refreshCount(workspaceId, s.id);
+    await audience.refreshCount(workspaceId, s.id);
   }
 
   out(

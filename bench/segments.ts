@@ -8,7 +8,16 @@
 import 'reflect-metadata';
 import { Client } from 'pg';
 import { loadConfig } from '@app/common';
-import { SegmentsService, audienceSql, countByProbeSql, countSql, sampleSql, snapshotInsertSql } from '@app/segments';
+import {
+  SegmentPreviewsService,
+  SegmentSnapshotsService,
+  SegmentsService,
+  audienceSql,
+  countByProbeSql,
+  countSql,
+  sampleSql,
+  snapshotInsertSql,
+} from '@app/segments';
 import { createApiApp } from '../apps/api/src/api.factory';
 import { applyMigrations } from '../migrations/data-source';
 import { BENCH_NOW, loadSegmentsDataset } from './lib/segments-data';
@@ -100,6 +109,8 @@ async function main(): Promise<void> {
   const api = await createApiApp(config);
   await api.init();
   const segments = api.get(SegmentsService);
+  const segmentPreviews = api.get(SegmentPreviewsService);
+  const segmentSnapshots = api.get(SegmentSnapshotsService);
   // The settings SegmentsRepository.guarded gives segment queries, for the compiled/hand timings.
   await sql.query(`SET work_mem = '128MB'`);
   await sql.query(`SET jit = off`);
@@ -115,17 +126,17 @@ async function main(): Promise<void> {
   for (const [name, rules] of Object.entries(EXAMPLES)) {
     if (ONLY !== null && !ONLY.has(name)) continue;
     if (EXPLAIN) await explain(sql, segments, workspaceId, channelId, name, rules);
-    await segments.preview(workspaceId, channelId, rules, { now: BENCH_NOW }); // warm
+    await segmentPreviews.preview(workspaceId, channelId, rules, { now: BENCH_NOW }); // warm
     const previews: number[] = [];
     let last = { audience: 0, matching: 0 };
     for (let i = 0; i < RUNS; i++) {
       const t = process.hrtime.bigint();
-      last = await segments.preview(workspaceId, channelId, rules, { now: BENCH_NOW, sampleSize: 10 });
+      last = await segmentPreviews.preview(workspaceId, channelId, rules, { now: BENCH_NOW, sampleSize: 10 });
       previews.push(ms(t));
     }
     const saved = await segments.create(workspaceId, { name, channelId, rules });
     const ts = process.hrtime.bigint();
-    const snap = await segments.snapshot(workspaceId, channelId, saved.id, BENCH_NOW);
+    const snap = await segmentSnapshots.snapshot(workspaceId, channelId, saved.id, BENCH_NOW);
     const snapshotMs = ms(ts);
 
     const prepared = await segments.prepare(workspaceId, rules);

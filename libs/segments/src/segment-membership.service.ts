@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppException } from '@app/common';
 import type { SegmentMembershipPort } from '@app/rich-menus';
-import { SegmentsService } from './segments.service';
+import { SegmentAudienceService } from './segment-audience.service';
 import { SegmentsErrorCode } from './segments.exception';
 
 /**
@@ -10,11 +10,11 @@ import { SegmentsErrorCode } from './segments.exception';
  */
 @Injectable()
 export class SegmentMembershipService implements SegmentMembershipPort {
-  constructor(private readonly segments: SegmentsService) {}
+  constructor(private readonly audience: SegmentAudienceService) {}
 
   async membersIn(workspaceId: string, segmentId: string, memberIds: string[]): Promise<Set<string>> {
     try {
-      return await this.segments.membersIn(workspaceId, segmentId, memberIds);
+      return await this.audience.membersIn(workspaceId, segmentId, memberIds);
     } catch (e) {
       if (e instanceof AppException && e.code === SegmentsErrorCode.SegmentNotFound) return new Set();
       throw e;

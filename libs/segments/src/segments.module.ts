@@ -6,6 +6,9 @@ import { SEGMENT_MEMBERSHIP } from '@app/rich-menus';
 import { SEGMENT_ENTITIES } from './segments.entities';
 import { SegmentsRepository } from './segments.repository';
 import { SegmentsService } from './segments.service';
+import { SegmentPreviewsService } from './segment-previews.service';
+import { SegmentSnapshotsService } from './segment-snapshots.service';
+import { SegmentAudienceService } from './segment-audience.service';
 import { MemberFactsLoader } from './facts/member-facts.loader';
 import { SegmentRefreshScheduler } from './segment-refresh.scheduler';
 import { SegmentMembershipService } from './segment-membership.service';
@@ -27,6 +30,9 @@ import { SegmentsController } from './http/segments.controller';
   providers: [
     SegmentsRepository,
     SegmentsService,
+    SegmentPreviewsService,
+    SegmentSnapshotsService,
+    SegmentAudienceService,
     MemberFactsLoader,
     SegmentRefreshScheduler,
     SegmentMembershipService,
@@ -36,6 +42,9 @@ import { SegmentsController } from './http/segments.controller';
   ],
   exports: [
     SegmentsService,
+    SegmentPreviewsService,
+    SegmentSnapshotsService,
+    SegmentAudienceService,
     MemberFactsLoader,
     SegmentRefreshScheduler,
     SegmentMembershipService,

@@ -9,17 +9,8 @@ import { MemberFacts } from './rules/member-facts';
 import { Rule, mentionsLink, referencedSegments } from './rules/rule.types';
 import { segmentReferences } from './rules/rule-paths';
 import { CustomAttributeTypes } from './rules/schema-map';
-import {
-  countByProbeSql,
-  countSql,
-  countSqls,
-  memberTestSql,
-  membersInSql,
-  sampleSql,
-  snapshotInsertSql,
-} from './rules/segment-query';
 import { SegmentEntity } from './entities/segment.entity';
-import { SEGMENT_QUERY_LIMITS, SegmentsRepository } from './segments.repository';
+import { SegmentsRepository } from './segments.repository';
 import { SegmentsException } from './segments.exception';
 
 /** A validated rule with everything needed to compile or evaluate it. */
@@ -40,12 +31,6 @@ export interface SegmentCounts {
   reachable: number;
   /** The audience a send would have (reachable unless the rule talks about links itself). */
   audience: number;
-}
-
-export interface PreviewResult extends SegmentCounts {
-  restrictedToReachable: boolean;
-  sample: Array<{ memberId: string; externalId: string; lineUserId: string | null }>;
-  evaluatedAt: string;
 }
 
 export interface SegmentView {
@@ -80,11 +65,6 @@ export const toSegmentView = (s: SegmentEntity): SegmentView => ({
   updatedAt: s.updatedAt.toISOString(),
 });
 
-export interface SnapshotResult {
-  snapshotId: string;
-  size: number;
-}
-
 export interface SegmentInput {
   name: string;
   description?: string | null;
@@ -92,7 +72,10 @@ export interface SegmentInput {
   rules: unknown;
 }
 
-/** Segments: validate, compile, preview, save (versioned), snapshot, count. */
+/**
+ * Saved segments (versioned) and rule preparation: validate a rule tree, resolve the segments it
+ * refers to, compile it, evaluate it in memory. The audience queries build on these.
+ */
 @Injectable()
 export class SegmentsService {
   constructor(
@@ -150,55 +133,6 @@ export class SegmentsService {
       timeZone: p.timeZone,
       segments: p.segments,
       customTypes: p.customTypes,
-    });
-  }
-
-  /** The compiled SQL of the audience query and its parameters (admin debug endpoint). */
-  async debugSql(workspaceId: string, channelId: string, rules: unknown, now = new Date()) {
-    await this.channels.get(workspaceId, channelId);
-    const p = await this.prepare(workspaceId, rules);
-    const c = this.compile(p, workspaceId, channelId, now);
-    return {
-      count: countSql(c),
-      countByProbe: countByProbeSql(c),
-      sample: sampleSql(c, p.restrictToReachable, 10),
-      params: c.params.values,
-      restrictedToReachable: p.restrictToReachable,
-    };
-  }
-
-  async preview(
-    workspaceId: string,
-    channelId: string,
-    rules: unknown,
-    options: { sampleSize?: number; now?: Date } = {},
-  ): Promise<PreviewResult> {
-    await this.channels.get(workspaceId, channelId);
-    const p = await this.prepare(workspaceId, rules);
-    const now = options.now ?? new Date();
-    const c = this.compile(p, workspaceId, channelId, now);
-    const sampleSize = Math.min(Math.max(Math.trunc(options.sampleSize ?? 10), 0), 100);
-    return this.repository.guarded(SEGMENT_QUERY_LIMITS.previewTimeoutMs, async (em) => {
-      const [counts] = await this.repository.cheapest<{ matching: number; reachable: number }>(
-        em,
-        countSqls(c),
-        c.params.values,
-      );
-      const sample =
-        sampleSize === 0
-          ? []
-          : await em.query<Array<{ member_id: string; external_id: string; line_user_id: string | null }>>(
-              sampleSql(c, p.restrictToReachable, sampleSize),
-              c.params.values,
-            );
-      return {
-        matching: counts.matching,
-        reachable: counts.reachable,
-        audience: p.restrictToReachable ? counts.reachable : counts.matching,
-        restrictedToReachable: p.restrictToReachable,
-        sample: sample.map((s) => ({ memberId: s.member_id, externalId: s.external_id, lineUserId: s.line_user_id })),
-        evaluatedAt: now.toISOString(),
-      };
     });
   }
 
@@ -260,108 +194,6 @@ export class SegmentsService {
       rules: v.rules,
       createdAt: v.createdAt.toISOString(),
     }));
-  }
-
-  /** Counts a saved segment on its channel and caches the figures (the refresh job). */
-  async refreshCount(workspaceId: string, id: string, now = new Date()): Promise<SegmentCounts> {
-    const segment = await this.get(workspaceId, id);
-    const p = await this.prepare(workspaceId, segment.rules, id);
-    const c = this.compile(p, workspaceId, segment.channelId, now);
-    const counts = await this.repository.guarded(SEGMENT_QUERY_LIMITS.snapshotTimeoutMs, async (em) => {
-      const [row] = await this.repository.cheapest<{ matching: number; reachable: number }>(
-        em,
-        countSqls(c),
-        c.params.values,
-      );
-      return row;
-    });
-    const result = {
-      matching: counts.matching,
-      reachable: counts.reachable,
-      audience: p.restrictToReachable ? counts.reachable : counts.matching,
-    };
-    await this.repository.saveCount(workspaceId, id, segment.version, result);
-    return result;
-  }
-
-  /**
-   * Freezes the audience of a saved segment on a channel: one INSERT … SELECT (the member ids
-   * never pass through Node). The snapshot keeps the version and the inlined rules it used.
-   */
-  async snapshot(workspaceId: string, channelId: string, segmentId: string, now = new Date()): Promise<SnapshotResult> {
-    await this.channels.get(workspaceId, channelId);
-    const segment = await this.get(workspaceId, segmentId);
-    const p = await this.prepare(workspaceId, segment.rules, segmentId);
-    const c = this.compile(p, workspaceId, channelId, now);
-    const frozen: Rule =
-      p.segments.size === 0 ? p.rule : ({ all: [p.rule], segments: Object.fromEntries(p.segments) } as unknown as Rule);
-    return this.repository.guarded(SEGMENT_QUERY_LIMITS.snapshotTimeoutMs, async (em) => {
-      const [{ id }] = await em.query<Array<{ id: string }>>(
-        `INSERT INTO segment_snapshots (workspace_id, segment_id, segment_version, channel_id, rules, size, evaluated_at)
-         VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING id`,
-        [workspaceId, segmentId, segment.version, channelId, JSON.stringify(frozen), now.toISOString()],
-      );
-      const ref = c.params.add(id, 'uuid');
-      const runner = em.queryRunner;
-      if (runner === undefined) throw new Error('snapshot outside its transaction');
-      const written = await runner.query(snapshotInsertSql(c, p.restrictToReachable, ref), c.params.values, true);
-      const size = written.affected ?? 0;
-      await em.query(`UPDATE segment_snapshots SET size = $2 WHERE id = $1`, [id, size]);
-      return { snapshotId: id, size };
-    });
-  }
-
-  async getSnapshot(workspaceId: string, snapshotId: string) {
-    const s = await this.repository.findSnapshot(workspaceId, snapshotId);
-    if (s === null) throw SegmentsException.snapshotNotFound(snapshotId);
-    return {
-      id: s.id,
-      segmentId: s.segmentId,
-      segmentVersion: s.segmentVersion,
-      channelId: s.channelId,
-      size: s.size,
-      evaluatedAt: s.evaluatedAt.toISOString(),
-      createdAt: s.createdAt.toISOString(),
-    };
-  }
-
-  /** A page of a snapshot's audience, ascending member id; pass the last memberId to continue. */
-  async snapshotMembers(workspaceId: string, snapshotId: string, afterMemberId: string | null, limit = 1000) {
-    await this.getSnapshot(workspaceId, snapshotId);
-    return this.repository.snapshotMembers(
-      workspaceId,
-      snapshotId,
-      afterMemberId,
-      Math.min(Math.max(limit, 1), 10_000),
-    );
-  }
-
-  /** Whether a member is in a saved segment's audience on a channel now (one indexed query). */
-  async isMember(workspaceId: string, channelId: string, segmentId: string, memberId: string, now = new Date()) {
-    const segment = await this.get(workspaceId, segmentId);
-    const p = await this.prepare(workspaceId, segment.rules, segmentId);
-    const c = this.compile(p, workspaceId, channelId, now);
-    const ref = c.params.add(memberId, 'bigint');
-    return this.repository.guarded(SEGMENT_QUERY_LIMITS.previewTimeoutMs, async (em) => {
-      const [row] = await em.query<Array<{ hit: boolean }>>(
-        memberTestSql(c, p.restrictToReachable, ref),
-        c.params.values,
-      );
-      return row.hit;
-    });
-  }
-
-  /** Of some members, those in a saved segment's audience on its channel now (rich menus). */
-  async membersIn(workspaceId: string, segmentId: string, memberIds: string[], now = new Date()): Promise<Set<string>> {
-    if (memberIds.length === 0) return new Set();
-    const segment = await this.get(workspaceId, segmentId);
-    const p = await this.prepare(workspaceId, segment.rules, segmentId);
-    const c = this.compile(p, workspaceId, segment.channelId, now);
-    const ref = c.params.add(memberIds, 'bigint[]');
-    const rows = await this.repository.guarded(SEGMENT_QUERY_LIMITS.previewTimeoutMs, (em) =>
-      em.query<Array<{ member_id: string }>>(membersInSql(c, p.restrictToReachable, ref), c.params.values),
-    );
-    return new Set(rows.map((r) => r.member_id));
   }
 
   /**

@@ -1,12 +1,12 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { AppException, QueueName, TypedJob } from '@app/common';
-import { SegmentMaintenanceService, SegmentsErrorCode, SegmentsService } from '@app/segments';
+import { SegmentAudienceService, SegmentMaintenanceService, SegmentsErrorCode } from '@app/segments';
 
 /** Recounts a saved segment and caches the figures on it; the periodic sweep queues stale ones. */
 @Processor(QueueName.SegmentRefresh, { concurrency: 1 })
 export class SegmentRefreshProcessor extends WorkerHost {
   constructor(
-    private readonly segments: SegmentsService,
+    private readonly audience: SegmentAudienceService,
     private readonly maintenance: SegmentMaintenanceService,
   ) {
     super();
@@ -19,7 +19,7 @@ export class SegmentRefreshProcessor extends WorkerHost {
       return;
     }
     try {
-      await this.segments.refreshCount(data.workspaceId, data.segmentId);
+      await this.audience.refreshCount(data.workspaceId, data.segmentId);
     } catch (e) {
       // A segment deleted since the job was queued has nothing left to count; anything else retries.
       if (e instanceof AppException && e.code === SegmentsErrorCode.SegmentNotFound) return;

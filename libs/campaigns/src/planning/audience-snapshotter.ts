@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { SegmentsService, audiencePageSql } from '@app/segments';
+import { SegmentSnapshotsService, SegmentsService, audiencePageSql } from '@app/segments';
 
 /** A saved segment's audience evaluated live, one keyset page at a time, at a fixed instant. */
 export interface LiveAudience {
@@ -32,10 +32,13 @@ export interface SnapshotStream {
  */
 @Injectable()
 export class AudienceSnapshotter {
-  constructor(private readonly segments: SegmentsService) {}
+  constructor(
+    private readonly segments: SegmentsService,
+    private readonly snapshots: SegmentSnapshotsService,
+  ) {}
 
   async snapshot(workspaceId: string, channelId: string, segmentId: string, now: Date): Promise<string> {
-    const { snapshotId } = await this.segments.snapshot(workspaceId, channelId, segmentId, now);
+    const { snapshotId } = await this.snapshots.snapshot(workspaceId, channelId, segmentId, now);
     return snapshotId;
   }
 

@@ -3,6 +3,8 @@ import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } f
 import { CommonException } from '@app/common';
 import { ApiKeyScope, RequireScope, WorkspaceId } from '@app/workspaces';
 import { SegmentsService, toSegmentView } from '../segments.service';
+import { SegmentPreviewsService } from '../segment-previews.service';
+import { SegmentSnapshotsService } from '../segment-snapshots.service';
 import { SegmentRefreshScheduler } from '../segment-refresh.scheduler';
 import { SegmentMaintenanceService } from '../segment-maintenance.service';
 import {
@@ -38,6 +40,8 @@ function instant(s: string | undefined): Date | undefined {
 export class SegmentsController {
   constructor(
     private readonly segments: SegmentsService,
+    private readonly previews: SegmentPreviewsService,
+    private readonly snapshots: SegmentSnapshotsService,
     private readonly refresh: SegmentRefreshScheduler,
     private readonly maintenance: SegmentMaintenanceService,
   ) {}
@@ -47,7 +51,7 @@ export class SegmentsController {
   @ApiOperation({ summary: 'Count (matching, reachable) and sample a rule tree without saving it' })
   @ApiOkResponse({ type: PreviewResultDto })
   preview(@WorkspaceId() workspaceId: string, @Body() body: PreviewSegmentDto): Promise<PreviewResultDto> {
-    return this.segments.preview(workspaceId, body.channelId, body.rules, {
+    return this.previews.preview(workspaceId, body.channelId, body.rules, {
       sampleSize: body.sampleSize,
       now: instant(body.now),
     });
@@ -59,7 +63,7 @@ export class SegmentsController {
   @ApiOperation({ summary: 'Debug: the compiled SQL and its parameters' })
   @ApiOkResponse({ type: CompiledSqlDto })
   sql(@WorkspaceId() workspaceId: string, @Body() body: CompileSegmentDto): Promise<CompiledSqlDto> {
-    return this.segments.debugSql(workspaceId, body.channelId, body.rules, instant(body.now));
+    return this.previews.debugSql(workspaceId, body.channelId, body.rules, instant(body.now));
   }
 
   @Post()
@@ -78,7 +82,7 @@ export class SegmentsController {
 
   @Get('snapshots/:snapshotId')
   getSnapshot(@WorkspaceId() workspaceId: string, @Param('snapshotId', ParseUUIDPipe) snapshotId: string) {
-    return this.segments.getSnapshot(workspaceId, snapshotId);
+    return this.snapshots.getSnapshot(workspaceId, snapshotId);
   }
 
   @Delete('snapshots/:snapshotId')
@@ -98,7 +102,7 @@ export class SegmentsController {
     @Param('snapshotId', ParseUUIDPipe) snapshotId: string,
     @Query() query: SnapshotMembersQueryDto,
   ): Promise<SnapshotMemberDto[]> {
-    return this.segments.snapshotMembers(workspaceId, snapshotId, query.after ?? null, query.limit ?? 1000);
+    return this.snapshots.snapshotMembers(workspaceId, snapshotId, query.after ?? null, query.limit ?? 1000);
   }
 
   @Get(':id')
@@ -147,6 +151,6 @@ export class SegmentsController {
     @Body() body: SnapshotSegmentDto,
   ): Promise<SnapshotDto> {
     const channelId = body.channelId ?? (await this.segments.get(workspaceId, id)).channelId;
-    return this.segments.snapshot(workspaceId, channelId, id, instant(body.now));
+    return this.snapshots.snapshot(workspaceId, channelId, id, instant(body.now));
   }
 }
