@@ -1,4 +1,4 @@
-import { EventCondition, Operator, ScalarValue } from './rule.types';
+import { CountOperator, EventCondition, Operator, ScalarValue } from './rule.types';
 import { EVENT_AGGREGATES } from './schema-map';
 import { REGIONS, findPrefectureCode } from './regions';
 import { ElapsedUnit, LocalDate, addDays, elapsedAtLeastBoundary } from './rule-time';
@@ -106,4 +106,23 @@ export function aggregateAnswer(c: EventCondition): (typeof EVENT_AGGREGATES)[st
   if (c.where !== undefined && c.where.length > 0) return null;
   if (c.within !== undefined && c.within !== 'ever') return null;
   return EVENT_AGGREGATES[c.event];
+}
+
+/**
+ * Event properties have no declared types: a filter's value decides (a number compares as a
+ * number, a string as a string); `exists` needs no type.
+ */
+export function filterType(f: { field: string; op: unknown; value?: unknown }): 'string' | 'number' | 'boolean' {
+  if (f.field === 'amount') return 'number';
+  if (f.field === 'sku') return 'string';
+  const v = Array.isArray(f.value) ? (f.value as unknown[])[0] : f.value;
+  if (typeof v === 'number') return 'number';
+  if (typeof v === 'boolean') return 'boolean';
+  if (typeof v === 'string') return 'string';
+  // No usable value: check it as a string so that the error says what is expected.
+  return 'string';
+}
+
+export function cmp(x: number, op: CountOperator, value: number): boolean {
+  return op === 'gte' ? x >= value : op === 'lte' ? x <= value : x === value;
 }
