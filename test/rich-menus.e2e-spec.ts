@@ -90,10 +90,9 @@ describe('rich menus: bulk assignment of 10,000 users', () => {
 
     // Two syncs of one channel at once (a rule change and an image upload, say) send each change once.
     const before = ((await w.emulator('/rich-menu-changes')).changes as unknown[]).length;
-    await w.ctx.sql.query(
-      `UPDATE line_users SET rich_menu_actual = NULL WHERE line_user_id = ANY($1::text[])`,
-      [users.slice(5000, 6000)],
-    );
+    await w.ctx.sql.query(`UPDATE line_users SET rich_menu_actual = NULL WHERE line_user_id = ANY($1::text[])`, [
+      users.slice(5000, 6000),
+    ]);
     const sync = w.worker.get(RichMenuSyncService);
     const reports = await Promise.all([sync.sync(w.channelId), sync.sync(w.channelId)]);
     expect(reports.map((r) => r.changed).sort((a, b) => a - b)).toEqual([0, 1000]);
