@@ -4,8 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { MULTICAST_MAX } from '@app/delivery';
 import { RunStatus, type CampaignRunEntity } from '../entities/campaign-run.entity';
 import { audienceSql } from './audience-source';
-import { CAPPED_SQL, INSERT_BATCH_SQL, INSERT_SKIP_SQL, SKIP_SQL } from './planner.sql';
-import { addSkipCountsSql } from '../sending/batches.sql';
+import { CAPPED_SQL, INSERT_BATCH_SQL, INSERT_SKIP_SQL, SKIP_SQL, runUpdateSql } from './planner.sql';
 
 export interface PlanRules {
   channelId: string;
@@ -213,7 +212,7 @@ export class PlannerRepository {
            FROM page GROUP BY b
            RETURNING id, seq, recipient_count
          ),
-         ${this.runUpdate(n(run.id), n(String(leaseMs)), 'page', null)}
+         ${runUpdateSql(n(run.id), n(String(leaseMs)), 'page', null)}
          SELECT (SELECT count(*) FROM page)::int AS read, (SELECT count(*) FROM page)::int AS audience,
                 (SELECT max(member_id)::text FROM page) AS last_member_id,
                 (SELECT coalesce(sum(recipient_count), 0) FROM batches)::int AS queued, '{}'::json AS skipped,
@@ -254,7 +253,7 @@ export class PlannerRepository {
         FROM fin WHERE skip IS NULL GROUP BY 5
         RETURNING id, seq, recipient_count
       ),
-      ${this.runUpdate(runId, n(String(leaseMs)), 'cand', 'skips')}
+      ${runUpdateSql(runId, n(String(leaseMs)), 'cand', 'skips')}
       SELECT (SELECT count(*) FROM page)::int AS read,
              (SELECT count(*) FROM cand)::int AS audience,
              (SELECT max(member_id)::text FROM page) AS last_member_id,
@@ -266,30 +265,6 @@ export class PlannerRepository {
       params,
     );
     return this.toPage(row, run.nextBatchSeq);
-  }
-
-  /**
-   * The page's effect on its run, in the page's statement (a round trip less per page): cursor,
-   * next batch number, audience (`audience`: the CTE of the members counted), queued, skips by
-   * rule (`skips`: the CTE of the ledger rows written, or null), the lease, and `sending` once the
-   * page came back short (`$3` is the page size). The run row is locked by lockRun.
-   */
-  private runUpdate(runRef: string, leaseRef: string, audience: string, skips: string | null): string {
-    const skipped =
-      skips === null
-        ? 'skipped'
-        : addSkipCountsSql('cr.skipped', `(SELECT reason, count(*)::int AS n FROM ${skips} GROUP BY reason)`);
-    return `run_upd AS (
-      UPDATE campaign_runs cr SET
-        planned_through = coalesce((SELECT max(member_id) FROM page), cr.planned_through),
-        next_batch_seq = coalesce((SELECT max(seq) + 1 FROM batches), cr.next_batch_seq),
-        audience_size = cr.audience_size + (SELECT count(*) FROM ${audience}),
-        queued_count = cr.queued_count + (SELECT coalesce(sum(recipient_count), 0) FROM batches),
-        skipped = ${skipped},
-        lease_until = now() + (${leaseRef} || ' milliseconds')::interval,
-        status = CASE WHEN (SELECT count(*) FROM page) < $3 THEN 'sending'::campaign_run_status ELSE cr.status END
-      WHERE cr.id = ${runRef}::uuid
-    )`;
   }
 
   private toPage(row: PageRow, nextBatchSeq: number): PlannedPage {

@@ -1,3 +1,4 @@
+import { addSkipCountsSql } from '../sending/batches.sql';
 import { SEND_SKIP } from '../sending/batches.types';
 
 /**
@@ -51,3 +52,27 @@ export const CAPPED_SQL = `
       AND NOT EXISTS (SELECT 1 FROM delivery_requests q
                       WHERE q.batch_id = b.id AND q.status IN ('accepted', 'failed') AND u.member_id = ANY(q.member_ids))
   ) sends GROUP BY member_id HAVING count(*) >= $capMax`;
+
+/**
+ * The page's effect on its run, in the page's statement (a round trip less per page): cursor,
+ * next batch number, audience (`audience`: the CTE of the members counted), queued, skips by
+ * rule (`skips`: the CTE of the ledger rows written, or null), the lease, and `sending` once the
+ * page came back short (`$3` is the page size). The run row is locked by lockRun.
+ */
+export function runUpdateSql(runRef: string, leaseRef: string, audience: string, skips: string | null): string {
+  const skipped =
+    skips === null
+      ? 'skipped'
+      : addSkipCountsSql('cr.skipped', `(SELECT reason, count(*)::int AS n FROM ${skips} GROUP BY reason)`);
+  return `run_upd AS (
+    UPDATE campaign_runs cr SET
+      planned_through = coalesce((SELECT max(member_id) FROM page), cr.planned_through),
+      next_batch_seq = coalesce((SELECT max(seq) + 1 FROM batches), cr.next_batch_seq),
+      audience_size = cr.audience_size + (SELECT count(*) FROM ${audience}),
+      queued_count = cr.queued_count + (SELECT coalesce(sum(recipient_count), 0) FROM batches),
+      skipped = ${skipped},
+      lease_until = now() + (${leaseRef} || ' milliseconds')::interval,
+      status = CASE WHEN (SELECT count(*) FROM page) < $3 THEN 'sending'::campaign_run_status ELSE cr.status END
+    WHERE cr.id = ${runRef}::uuid
+  )`;
+}

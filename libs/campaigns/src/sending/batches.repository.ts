@@ -14,7 +14,7 @@ import {
   RecipientWithMember,
   RequestOutcome,
 } from './batches.types';
-import { CLAIM_SQL, RECORD_OUTCOMES_SQL, SAVE_REQUESTS_SQL } from './batches.sql';
+import { CLAIM_SQL, RECORD_OUTCOMES_SQL, SAVE_REQUESTS_SQL, splitList } from './batches.sql';
 import { Coalescer, preparedRows, unpreparedRows } from '@app/common';
 
 /**
@@ -294,9 +294,4 @@ export class BatchesRepository {
     );
     return rows.map((r) => r.id);
   }
-}
-
-/** A comma-separated list from the claim ('' for NULL elements; NULL or '' for an empty list). */
-function splitList(text: string | null): string[] {
-  return text === null || text === '' ? [] : text.split(',');
 }

@@ -44,6 +44,11 @@ export const CLAIM_SQL = `WITH b AS (
          FROM unnest(b.member_ids) WITH ORDINALITY AS u(member_id, i)
          LEFT JOIN LATERAL (${LINE_USER_OF_MEMBER}) lu ON true) x`;
 
+/** A comma-separated list from the claim ('' for NULL elements; NULL or '' for an empty list). */
+export function splitList(text: string | null): string[] {
+  return text === null || text === '' ? [] : text.split(',');
+}
+
 /**
  * `current` (a run's `skipped` jsonb) with the counts of `counts` added: a subquery of
  * (reason, n) rows for that run. Send-time skips and planning pages add to the same counters.
