@@ -96,12 +96,12 @@ export class TriggerStreamRelay implements OnApplicationBootstrap, OnApplication
     let groupReady = false;
     while (!this.stopped) {
       try {
-        while (this.launching.size >= MAX_LAUNCHING) await Promise.race(this.launching);
+        await this.launchSlot();
         // Before anything that needs Redis: rows left while Redis is down are matched all the same.
         if (Date.now() >= nextSweep) {
           const swept: Array<{ workspaceId: string; runs: NewRun[] }> = [];
           const found = await this.publisher.sweep(SWEEP_AFTER_MS, READ_COUNT, this.inline(swept));
-          for (const { workspaceId, runs } of swept) if (runs.length > 0) this.start(workspaceId, runs);
+          this.startAll(swept);
           // A backlog is swept a read at a time, between reads of the stream.
           nextSweep = found > 0 ? 0 : Date.now() + SWEEP_EVERY_MS;
         }
@@ -109,7 +109,7 @@ export class TriggerStreamRelay implements OnApplicationBootstrap, OnApplication
           await this.relay.ensureGroup();
           groupReady = true;
         }
-        while (this.launching.size >= MAX_LAUNCHING) await Promise.race(this.launching);
+        await this.launchSlot();
         const created: Array<{ workspaceId: string; runs: NewRun[] }> = [];
         if (Date.now() >= nextReclaim) {
           nextReclaim = Date.now() + RECLAIM_EVERY_MS;
@@ -117,7 +117,7 @@ export class TriggerStreamRelay implements OnApplicationBootstrap, OnApplication
         }
         await this.relay.relayNew(conn, this.consumer, BLOCK_MS, READ_COUNT, this.inline(created));
         // Only after the commit: a rolled-back read created nothing.
-        for (const { workspaceId, runs } of created) if (runs.length > 0) this.start(workspaceId, runs);
+        this.startAll(created);
       } catch (e) {
         if (this.stopped) return;
         // The stream may have been deleted (FLUSHDB): recreate the group on the next pass.
@@ -128,6 +128,16 @@ export class TriggerStreamRelay implements OnApplicationBootstrap, OnApplication
         await new Promise((r) => setTimeout(r, RETRY_MS));
       }
     }
+  }
+
+  /** Waits until fewer than MAX_LAUNCHING launches are in progress. */
+  private async launchSlot(): Promise<void> {
+    while (this.launching.size >= MAX_LAUNCHING) await Promise.race(this.launching);
+  }
+
+  /** Starts the runs a committed read or sweep created. */
+  private startAll(created: Array<{ workspaceId: string; runs: NewRun[] }>): void {
+    for (const { workspaceId, runs } of created) if (runs.length > 0) this.start(workspaceId, runs);
   }
 
   /** Plans and sends the runs beside the relay loop; a failure leaves them to the reconciler. */

@@ -80,13 +80,13 @@ export class EventBatchesSender {
       recipients: [{ memberId: p.memberId, lineUserId: p.lineUserId, skip: null }],
     }));
     // The member fields came with the plan: no read of them before the push.
-    const members = new Map(
+    const fields = new Map(
       planned.map((p): [string, RecipientWithMember[]] => [
         p.batchId,
         [{ memberId: p.memberId, lineUserId: p.lineUserId, skip: null, member: p.member }],
       ]),
     );
-    return this.sendMine(campaign, channel, messages, claimed, members);
+    return this.sendMine(campaign, channel, messages, claimed, fields);
   }
 
   private async sendMine(
@@ -94,7 +94,7 @@ export class EventBatchesSender {
     channel: ChannelEntity,
     messages: LineMessage[],
     claimed: ClaimedBatch[],
-    members?: Map<string, RecipientWithMember[]>,
+    planned?: Map<string, RecipientWithMember[]>,
   ): Promise<string[]> {
     if (claimed.length === 0) return [];
     const live = (b: ClaimedBatch): boolean =>
@@ -102,7 +102,7 @@ export class EventBatchesSender {
     const mine = claimed.filter((b) => live(b) && b.memberIds.length === 1);
     const left = claimed.filter((b) => !mine.includes(b)).map((b) => b.id);
     try {
-      left.push(...(await this.sendClaimed(campaign, channel, messages, mine, members)));
+      left.push(...(await this.sendClaimed(campaign, channel, messages, mine, planned)));
     } catch (e) {
       // Nothing is lost either way: what was not recorded is pending again (or its lease expires).
       await this.batches.releaseMany(

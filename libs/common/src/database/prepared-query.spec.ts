@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createTestContext, TestContext } from '@app/testing';
-import { preparedRows, statementName } from './prepared-query';
+import { preparedRows, statementName, unpreparedRows } from './prepared-query';
 
 describe('preparedRows', () => {
   let ctx: TestContext;
@@ -25,6 +25,12 @@ describe('preparedRows', () => {
     expect(prepared.map((p) => p.name)).toEqual([statementName(text)]);
     expect(statementName(text)).toMatch(/^lse_[0-9a-f]{24}$/);
     expect(statementName(`${text} `)).not.toBe(statementName(text));
+  });
+
+  it('answers with rows whatever the command, also through a manager outside a transaction', async () => {
+    await db.query(`INSERT INTO prepared_spec (n) VALUES (1)`);
+    expect(await preparedRows(db.manager, `UPDATE prepared_spec SET n = n + $1 RETURNING n`, [1])).toEqual([{ n: 2 }]);
+    expect(await unpreparedRows(db.manager, `DELETE FROM prepared_spec RETURNING n`, [])).toEqual([{ n: 2 }]);
   });
 
   it("runs on the transaction's own connection: a rollback undoes it", async () => {

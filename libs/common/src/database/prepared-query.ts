@@ -31,8 +31,8 @@ export function statementName(text: string): string {
  * grew (11 ms per call at 11,500 events). Planning every execution instead
  * (`plan_cache_mode=force_custom_plan`) cost more than it saved: bench:triggers p50 doubled.
  *
- * With an EntityManager the statement runs on its transaction's connection; one whose connection
- * is not open yet runs through TypeORM as before.
+ * With an EntityManager the statement runs on its transaction's connection; a manager outside a
+ * transaction (no connection of its own) runs it on the pool.
  */
 export async function preparedRows<T extends QueryResultRow>(
   on: DataSource | EntityManager,
@@ -58,12 +58,11 @@ async function rowsOf<T extends QueryResultRow>(
   on: DataSource | EntityManager,
   query: { name?: string; text: string; values: unknown[] },
 ): Promise<T[]> {
-  const { text, values: params } = query;
   if (on instanceof DataSource) {
     const pool = (on.driver as unknown as { master: Pool }).master;
     return (await pool.query<T>(query)).rows;
   }
   const client = (on.queryRunner as unknown as { databaseConnection?: PoolClient } | undefined)?.databaseConnection;
-  if (client === undefined) return on.query<T[]>(text, params);
+  if (client === undefined) return rowsOf<T>(on.connection, query);
   return (await client.query<T>(query)).rows;
 }
