@@ -126,6 +126,15 @@ export class SegmentsRepository {
     return rows.map((r) => r.id);
   }
 
+  /** The lowest and highest member id of a workspace (two probes of its (workspace_id, id) index), null if it has none. */
+  async memberIdBounds(workspaceId: string): Promise<{ min: bigint; max: bigint } | null> {
+    const [row] = await this.db.query<Array<{ min: string | null; max: string | null }>>(
+      `SELECT min(id)::text AS min, max(id)::text AS max FROM members WHERE workspace_id = $1`,
+      [workspaceId],
+    );
+    return row.min === null || row.max === null ? null : { min: BigInt(row.min), max: BigInt(row.max) };
+  }
+
   async customAttributeTypes(workspaceId: string): Promise<CustomAttributeTypes> {
     const rows = await this.db.query<Array<{ key: string; type: CustomAttributeTypes[string] }>>(
       `SELECT key, type::text AS type FROM member_attribute_definitions WHERE workspace_id = $1`,

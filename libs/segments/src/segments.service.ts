@@ -4,6 +4,7 @@ import { ChannelsService, WorkspacesService } from '@app/workspaces';
 import { RULE_LIMITS } from './rules/rule.limits';
 import { RuleValidator } from './rules/rule.validator';
 import { CompiledRule, RuleCompiler } from './rules/rule.compiler';
+import type { MemberRange } from './rules/member-range';
 import { EvaluateContext, evaluate } from './rules/rule.evaluator';
 import { MemberFacts } from './rules/member-facts';
 import { Rule, mentionsLink, referencedSegments } from './rules/rule.types';
@@ -125,11 +126,13 @@ export class SegmentsService {
     return { rule, segments, customTypes, timeZone: workspace.timezone, restrictToReachable: !linkAware };
   }
 
-  compile(p: PreparedRule, workspaceId: string, channelId: string, now: Date): CompiledRule {
+  /** `memberRange`: only members with ids in it (one part of a split count). */
+  compile(p: PreparedRule, workspaceId: string, channelId: string, now: Date, memberRange?: MemberRange): CompiledRule {
     return RuleCompiler.compile(p.rule, {
       workspaceId,
       channelId,
       now,
+      memberRange,
       timeZone: p.timeZone,
       segments: p.segments,
       customTypes: p.customTypes,

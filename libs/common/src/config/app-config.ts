@@ -55,7 +55,12 @@ export class AppConfig {
   };
   readonly delivery: { concurrency: number; reconcileIntervalMs: number; ratePercent: number; leaseMs: number };
   readonly linking: { loginPageEnabled: boolean; nonceTtlSeconds: number; richMenuReconcileIntervalMs: number };
-  readonly segments: { refreshIntervalMs: number; snapshotRetentionDays: number };
+  readonly segments: {
+    refreshIntervalMs: number;
+    snapshotRetentionDays: number;
+    previewParts: number;
+    previewSplitMinMembers: number;
+  };
 
   constructor(e: EnvironmentVariables) {
     this.env = e.NODE_ENV;
@@ -140,6 +145,8 @@ export class AppConfig {
     this.segments = {
       refreshIntervalMs: e.SEGMENT_REFRESH_INTERVAL_MS,
       snapshotRetentionDays: e.SEGMENT_SNAPSHOT_RETENTION_DAYS,
+      previewParts: e.SEGMENT_PREVIEW_PARTS,
+      previewSplitMinMembers: e.SEGMENT_PREVIEW_SPLIT_MIN_MEMBERS,
     };
   }
 }

@@ -165,6 +165,24 @@ export class EnvironmentVariables {
   @Min(0)
   SEGMENT_REFRESH_INTERVAL_MS = 900_000;
 
+  /**
+   * A segment preview's count is split by member id into this many parts, counted at once on as
+   * many database connections (1: one statement). PostgreSQL's own parallel plans cannot merge
+   * the member-ordered indexes the counts read (docs/segments.md, round 16); set this to the
+   * database server's idle cores.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  SEGMENT_PREVIEW_PARTS = 2;
+
+  /** Workspaces with fewer member ids than this are counted in one statement. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SEGMENT_PREVIEW_SPLIT_MIN_MEMBERS = 100_000;
+
   /** Snapshots no campaign run refers to are deleted this many days after they were taken. */
   @Transform(toInt)
   @IsInt()

@@ -36,6 +36,7 @@ export class EventRuleCompiler {
       `${e}.${T.events.workspaceId} = ${this.cx.ws}`,
       ...this.typeSql(e, type),
       `${e}.${T.events.memberId} IS NOT NULL`,
+      ...this.cx.inRange(`${e}.${T.events.memberId}`),
       ...this.cx.windowSql(`${e}.${T.events.occurredAt}`, within),
       ...where.map((f) => this.filterSql(e, f)),
     ];
@@ -108,7 +109,10 @@ export class EventRuleCompiler {
       (count === undefined || cmp(0, count.op, count.value)) && (sum === undefined || cmp(0, sum.op, sum.value));
     if (conjunct) {
       const a = this.cx.alias('ag');
-      const row = `FROM ${T.aggregates.table} ${a} WHERE ${a}.${T.aggregates.memberId} = m.${T.members.id}`;
+      const row = [
+        `FROM ${T.aggregates.table} ${a} WHERE ${a}.${T.aggregates.memberId} = m.${T.members.id}`,
+        ...this.cx.inRange(`${a}.${T.aggregates.memberId}`),
+      ].join(' AND ');
       return zeroPasses
         ? `(NOT EXISTS (SELECT 1 ${row} AND NOT (${test(a)})))`
         : `(EXISTS (SELECT 1 ${row} AND ${test(a)}))`;
@@ -128,7 +132,11 @@ export class EventRuleCompiler {
   private everFromAggregates(column: string, did: boolean, conjunct: boolean): string {
     if (conjunct) {
       const a = this.cx.alias('ag');
-      const row = `FROM ${T.aggregates.table} ${a} WHERE ${a}.${T.aggregates.memberId} = m.${T.members.id} AND ${a}.${column} IS NOT NULL`;
+      const row = [
+        `FROM ${T.aggregates.table} ${a} WHERE ${a}.${T.aggregates.memberId} = m.${T.members.id}`,
+        ...this.cx.inRange(`${a}.${T.aggregates.memberId}`),
+        `${a}.${column} IS NOT NULL`,
+      ].join(' AND ');
       return did ? `(EXISTS (SELECT 1 ${row}))` : `(NOT EXISTS (SELECT 1 ${row}))`;
     }
     // NULL also when the member has no aggregates row: never did it.

@@ -10,6 +10,17 @@ export interface CompileOptions extends TimeContext {
   /** Current rules of the saved segments the tree refers to (resolved by the service). */
   segments?: ReadonlyMap<string, Rule>;
   customTypes?: CustomAttributeTypes;
+  /**
+   * Only members with `from <= id < to` (bigint, as text): one part of a count split by member id
+   * over several connections (SegmentPreviewsService). Every scan keyed by member id gets the
+   * range, so that each part reads only its slice of the indexes.
+   */
+  memberRange?: MemberRange;
+}
+
+export interface MemberRange {
+  from: string;
+  to: string;
 }
 
 /**
@@ -24,12 +35,28 @@ export class CompileContext {
   readonly ch: string;
   private aliasSeq = 0;
   readonly predicates: SqlPredicates;
+  /** `$n::bigint` references of the member range, when there is one. */
+  readonly range: { lo: string; hi: string } | undefined;
 
   constructor(readonly o: CompileOptions) {
     this.ws = this.params.add(o.workspaceId, 'uuid');
     this.ch = this.params.add(o.channelId, 'uuid');
     this.today = todayOf(o);
     this.predicates = new SqlPredicates(this.params, this.today, o.timeZone);
+    this.range =
+      o.memberRange === undefined
+        ? undefined
+        : { lo: this.params.add(o.memberRange.from, 'bigint'), hi: this.params.add(o.memberRange.to, 'bigint') };
+  }
+
+  /**
+   * The member range on a member-id column of a subquery. The subqueries are correlated with
+   * `m.id` (or tested against it), so the range changes no answer: it only keeps an index scan
+   * of a part from reading the other parts' entries (PostgreSQL carries equalities across a join,
+   * not ranges).
+   */
+  inRange(col: string): string[] {
+    return this.range === undefined ? [] : [`${col} >= ${this.range.lo}`, `${col} < ${this.range.hi}`];
   }
 
   alias(prefix: string): string {

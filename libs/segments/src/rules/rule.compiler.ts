@@ -27,6 +27,8 @@ export interface CompiledRule {
   where: string;
   params: SqlParams;
   usesAggregates: boolean;
+  /** `$n::bigint` references of CompileOptions.memberRange, when given. */
+  range?: { lo: string; hi: string };
 }
 
 /**
@@ -47,7 +49,7 @@ export class RuleCompiler {
   static compile(rule: Rule, options: CompileOptions): CompiledRule {
     const c = new RuleCompiler(options);
     const where = c.rule(rule, 0, true);
-    return { where, params: c.cx.params, usesAggregates: c.cx.usesAggregates };
+    return { where, params: c.cx.params, usesAggregates: c.cx.usesAggregates, range: c.cx.range };
   }
 
   /**
@@ -77,7 +79,11 @@ export class RuleCompiler {
   private link(c: LinkCondition): string {
     const L = T.lineUsers;
     const lu = this.cx.alias('lu');
-    const conds = [`${lu}.${L.channelId} = ${this.cx.ch}`, `${lu}.${L.memberId} IS NOT NULL`];
+    const conds = [
+      `${lu}.${L.channelId} = ${this.cx.ch}`,
+      `${lu}.${L.memberId} IS NOT NULL`,
+      ...this.cx.inRange(`${lu}.${L.memberId}`),
+    ];
     if (c.link === 'following') conds.push(`${lu}.${L.following}`, `${lu}.${L.blockedAt} IS NULL`);
     if (c.link === 'blocked') conds.push(`${lu}.${L.blockedAt} IS NOT NULL`);
     if (c.link === 'method') {
@@ -103,6 +109,7 @@ export class RuleCompiler {
       `${f}.${E.workspaceId} = ${this.cx.ws}`,
       `${f}.${E.type} = '${enumLabel(T.favourites.eventType)}'::${E.typeEnum}`,
       `${f}.${E.sku} IS NOT NULL`,
+      ...this.cx.inRange(`${f}.${E.memberId}`),
       `EXISTS (SELECT 1 FROM ${C.table} ${ce} WHERE ${changed.join(' AND ')})`,
     ];
     return `(m.${T.members.id} IN (SELECT ${f}.${E.memberId} FROM ${E.table} ${f} WHERE ${conds.join(' AND ')}))`;

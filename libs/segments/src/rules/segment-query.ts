@@ -10,12 +10,19 @@ const L = T.lineUsers;
 /** Matches the partial index ix_line_users_reachable (following, unblocked, linked). */
 const reachableOn = `r.${L.channelId} = $2::uuid AND r.${L.memberId} = m.${T.members.id} AND r.${L.following} AND r.${L.blockedAt} IS NULL AND r.${L.memberId} IS NOT NULL`;
 
+/** The compiled member range (one part of a split count) on a member-id column, or nothing. */
+const inRange = (c: CompiledRule, col: string): string =>
+  c.range === undefined ? '' : ` AND ${col} >= ${c.range.lo} AND ${col} < ${c.range.hi}`;
+
 /** The aggregates row `a` of the member, when the rule reads it. */
 function aggregatesJoin(c: CompiledRule): string {
-  return c.usesAggregates ? `LEFT JOIN ${T.aggregates.table} a ON a.${T.aggregates.memberId} = m.${T.members.id} ` : '';
+  return c.usesAggregates
+    ? `LEFT JOIN ${T.aggregates.table} a ON a.${T.aggregates.memberId} = m.${T.members.id}${inRange(c, `a.${T.aggregates.memberId}`)} `
+    : '';
 }
 
-const matchingWhere = (c: CompiledRule): string => `WHERE m.${T.members.workspaceId} = $1::uuid AND ${c.where}`;
+const matchingWhere = (c: CompiledRule): string =>
+  `WHERE m.${T.members.workspaceId} = $1::uuid${inRange(c, `m.${T.members.id}`)} AND ${c.where}`;
 
 /**
  * restrict: only reachable members (inner join on the reachable index); otherwise every
@@ -38,14 +45,15 @@ function from(c: CompiledRule, restrict: boolean): string {
  * members (also read in id order): no hash and no sort of either side (docs/segments.md, Speed,
  * round 14).
  */
-const reachableUsers = `(SELECT ${L.id}, ${L.memberId} FROM ${L.table} WHERE ${L.channelId} = $2::uuid AND ${L.following} AND ${L.blockedAt} IS NULL AND ${L.memberId} IS NOT NULL ORDER BY ${L.memberId} OFFSET 0)`;
+const reachableUsers = (c: CompiledRule): string =>
+  `(SELECT ${L.id}, ${L.memberId} FROM ${L.table} WHERE ${L.channelId} = $2::uuid AND ${L.following} AND ${L.blockedAt} IS NULL AND ${L.memberId} IS NOT NULL${inRange(c, L.memberId)} ORDER BY ${L.memberId} OFFSET 0)`;
 
 /**
  * matching (rule only) and reachable (rule and reachable on LINE), merging the matching members
  * with all of the channel's reachable users: the cheaper shape when many members match.
  */
 export function countSql(c: CompiledRule): string {
-  return `SELECT count(*)::int AS matching, count(r.${L.id})::int AS reachable FROM ${T.members.table} m ${aggregatesJoin(c)}LEFT JOIN ${reachableUsers} r ON r.${L.memberId} = m.${T.members.id} ${matchingWhere(c)}`;
+  return `SELECT count(*)::int AS matching, count(r.${L.id})::int AS reachable FROM ${T.members.table} m ${aggregatesJoin(c)}LEFT JOIN ${reachableUsers(c)} r ON r.${L.memberId} = m.${T.members.id} ${matchingWhere(c)}`;
 }
 
 /**
