@@ -7,7 +7,8 @@
  * (`--single-concurrency` in flight) and prints req/s and latency percentiles. `--tune-server`
  * raises the checkpoint distance for the run (ALTER SYSTEM, printed) and resets it at the end.
  * The whole run stops after `--max-minutes` (default 25), printing what it measured so far;
- * `--floor-only` then times the COPY floor alone, into the database that run left.
+ * `--floor-only` then times the COPY floor alone, into the database that run left. The events floor
+ * is timed twice: one COPY stream, and `--floor-streams` (default 2) streams at once.
  */
 import 'reflect-metadata';
 import { Queue } from 'bullmq';
@@ -25,6 +26,7 @@ import {
   EVENT_COPY_COLUMNS,
   MEMBER_COPY_COLUMNS,
   copyRows,
+  copyRowsParallel,
   eventCopyLine,
   memberCopyFields,
   tsvLine,
@@ -47,6 +49,8 @@ const TUNE_SERVER = flag('tune-server');
 const FLOOR = !flag('no-floor');
 /** Only the COPY floor, into the database an earlier run left (when that run's time limit cut it). */
 const FLOOR_ONLY = flag('floor-only');
+/** The events floor is also timed over this many COPY streams at once (0: only the single stream). */
+const FLOOR_STREAMS = arg('floor-streams', 2);
 const BATCH = 10_000;
 const ROUND = 40; // batches prepared per timed round
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -274,6 +278,19 @@ async function floor(
     out(
       `events COPY floor ${rate(EVENTS, copyEvents)} (${copyEvents.toFixed(1)} s)${ratio(eventSeconds, copyEvents)}   load ${load1()}`,
     );
+    if (FLOOR_STREAMS > 1) {
+      await sql.query(`TRUNCATE copy_events`);
+      const parallel = await copyRowsParallel(
+        `${SERVER}/${DB}`,
+        `COPY copy_events (${EVENT_COPY_COLUMNS}) FROM STDIN`,
+        EVENTS,
+        FLOOR_STREAMS,
+        (j) => eventCopyLine(ws, event(j, MEMBERS)),
+      );
+      out(
+        `events COPY floor, ${FLOOR_STREAMS} streams at once ${rate(EVENTS, parallel)} (${parallel.toFixed(1)} s)${ratio(eventSeconds, parallel)}   load ${load1()}`,
+      );
+    }
   }
 }
 

@@ -35,6 +35,40 @@ export async function copyRows(
   return Number(process.hrtime.bigint() - t) / 1e9;
 }
 
+/**
+ * The same rows COPYed over `streams` connections at once (row i goes to stream i mod streams),
+ * each from its own client to `url`; returns the seconds until the last one ended. A single
+ * COPY keeps one backend busy; the API spreads its statements over the server's cores, so this
+ * is the floor to compare it with on a multi-core server.
+ */
+export async function copyRowsParallel(
+  url: string,
+  statement: string,
+  total: number,
+  streams: number,
+  row: (i: number) => string,
+): Promise<number> {
+  const clients = await Promise.all(
+    Array.from({ length: streams }, async () => {
+      const c = new Client({ connectionString: url });
+      await c.connect();
+      return c;
+    }),
+  );
+  try {
+    const t = process.hrtime.bigint();
+    const per = Math.ceil(total / streams);
+    await Promise.all(
+      clients.map((c, s) =>
+        copyRows(c, statement, Math.max(0, Math.min(per, total - s * per)), (k) => row(s * per + k)),
+      ),
+    );
+    return Number(process.hrtime.bigint() - t) / 1e9;
+  } finally {
+    await Promise.all(clients.map((c) => c.end()));
+  }
+}
+
 export const MEMBER_COPY_COLUMNS =
   'workspace_id, external_id, first_name, last_name, gender, birth_date, prefecture_code, postal_code, occupation, membership_tier, points_balance, registered_at, marketing_consent';
 
