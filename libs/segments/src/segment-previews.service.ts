@@ -92,13 +92,20 @@ export class SegmentPreviewsService {
     const slices: Array<MemberRange | undefined> = ranges ?? [undefined];
     const total: Counts = { matching: 0, reachable: 0 };
     let next = 0;
+    let failed = false;
     const countSlices = async (): Promise<void> => {
-      while (next < slices.length) {
+      // After a failure (a timeout) the other connections take no further slice.
+      while (next < slices.length && !failed) {
         const c = this.segments.compile(p, workspaceId, channelId, now, slices[next++]);
-        const row = await this.repository.guarded(SEGMENT_QUERY_LIMITS.previewTimeoutMs, async (em) => {
-          const [counts] = await this.repository.cheapest<Counts>(em, countSqls(c), c.params.values);
-          return counts;
-        });
+        const row = await this.repository
+          .guarded(SEGMENT_QUERY_LIMITS.previewTimeoutMs, async (em) => {
+            const [counts] = await this.repository.cheapest<Counts>(em, countSqls(c), c.params.values);
+            return counts;
+          })
+          .catch((e: unknown) => {
+            failed = true;
+            throw e;
+          });
         total.matching += row.matching;
         total.reachable += row.reachable;
       }
