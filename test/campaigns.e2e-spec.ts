@@ -242,40 +242,58 @@ describe('campaigns over HTTP (segments, triggers, rules) through the LINE emula
     await new Promise((r) => setTimeout(r, 2_100));
   });
 
-  it('skips at send time a segment member who unfollowed after planning, and counts the skip', async () => {
-    await seedAudience(ctx.sql, workspaceId, channelId, 6001, 20, { prefix: 'u', someNotFollowing: false });
-    const segment = await api.get(SegmentsService).create(workspaceId, {
-      name: 'points ≥ 6001',
-      channelId,
-      rules: { attr: 'pointsBalance', op: 'gte', value: 6001 },
-    });
-    expect((await settings({ quietStart: '21:00', quietEnd: '09:00', frequencyCapMax: 0 })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 2_100)); // the worker caches channel settings for 2 s
-    setNow(new Date('2026-07-01T22:00:00+09:00'));
-    const held = await call<CampaignView>('POST', '/campaigns', {
-      name: 'unfollow',
-      channelId,
-      audience: { type: 'segment', segmentId: segment.id },
-      messages: [{ type: 'text', text: 'held' }],
-      trigger: { type: 'now' },
-    });
-    // Planned during quiet hours: queued (planning trusts the segment), nothing sent yet.
-    await waitFor(held.body.id, (v) => v.progress.queued === 20);
-    await ctx.sql.query(
-      `UPDATE line_users SET following = false
-       WHERE member_id = (SELECT id FROM members WHERE workspace_id = $1 AND external_id = 'u6005')`,
-      [workspaceId],
-    );
-    setNow(new Date('2026-07-02T09:00:30+09:00'));
-    const done = await waitFor(held.body.id, (v) => v.status === 'completed');
-    expect(done.progress.sent).toBe(19);
-    expect(done.progress.skipped).toEqual({ not_following: 1 });
-    expect(received(6005)).toEqual([]);
-    expect(received(6006)).toEqual(['held']);
-    await settings({ quietStart: '00:00', quietEnd: '00:00', frequencyCapMax: 0 });
-    h.resetClock();
-    await new Promise((r) => setTimeout(r, 2_100));
-  });
+  // The claim looks LINE users up by one range scan when a batch's member ids are close together
+  // and by one probe per recipient when they are spread out (CLAIM_SQL): both must see changes.
+  it.each([
+    { shape: 'close together (range scan)', from: 6001, seeded: 20, step: 1 },
+    { shape: 'spread out (probe per recipient)', from: 6101, seeded: 100, step: 5 },
+  ])(
+    'skips at send time segment members who unfollowed or unlinked after planning, ids $shape',
+    async ({ from, seeded, step }) => {
+      await seedAudience(ctx.sql, workspaceId, channelId, from, seeded, { prefix: 'u', someNotFollowing: false });
+      const picked = Array.from({ length: seeded / step }, (_, k) => from + k * step);
+      const segment = await api.get(SegmentsService).create(workspaceId, {
+        name: `points ${from}…, every ${step}`,
+        channelId,
+        rules: { attr: 'pointsBalance', op: 'in', value: picked },
+      });
+      expect((await settings({ quietStart: '21:00', quietEnd: '09:00', frequencyCapMax: 0 })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 2_100)); // the worker caches channel settings for 2 s
+      setNow(new Date('2026-07-01T22:00:00+09:00'));
+      const held = await call<CampaignView>('POST', '/campaigns', {
+        name: `held ${from}`,
+        channelId,
+        audience: { type: 'segment', segmentId: segment.id },
+        messages: [{ type: 'text', text: 'held' }],
+        trigger: { type: 'now' },
+      });
+      // Planned during quiet hours: queued (planning trusts the segment), nothing sent yet.
+      await waitFor(held.body.id, (v) => v.progress.queued === picked.length);
+      const [unfollowed, unlinked] = [picked[2], picked[5]];
+      await ctx.sql.query(
+        `UPDATE line_users SET following = false
+         WHERE member_id = (SELECT id FROM members WHERE workspace_id = $1 AND external_id = $2)`,
+        [workspaceId, `u${unfollowed}`],
+      );
+      await ctx.sql.query(
+        `UPDATE line_users SET member_id = NULL
+         WHERE member_id = (SELECT id FROM members WHERE workspace_id = $1 AND external_id = $2)`,
+        [workspaceId, `u${unlinked}`],
+      );
+      setNow(new Date('2026-07-02T09:00:30+09:00'));
+      const done = await waitFor(held.body.id, (v) => v.status === 'completed');
+      expect(done.progress.sent).toBe(picked.length - 2);
+      expect(done.progress.skipped).toEqual({ not_following: 1, not_linked: 1 });
+      expect(received(unfollowed)).toEqual([]);
+      expect(received(unlinked)).toEqual([]);
+      for (const i of picked.filter((i) => i !== unfollowed && i !== unlinked)) expect(received(i)).toEqual(['held']);
+      // Seeded but not in the audience: nothing.
+      if (step > 1) expect(received(from + 1)).toEqual([]);
+      await settings({ quietStart: '00:00', quietEnd: '00:00', frequencyCapMax: 0 });
+      h.resetClock();
+      await new Promise((r) => setTimeout(r, 2_100));
+    },
+  );
 
   it('runs a scheduled one-off at its time and a recurring campaign once per occurrence', async () => {
     await seedAudience(ctx.sql, workspaceId, channelId, 3001, 3, { prefix: 'r', someNotFollowing: false });

@@ -14,7 +14,8 @@ import {
   RecipientWithMember,
   RequestOutcome,
 } from './batches.types';
-import { CLAIM_SQL, RECORD_OUTCOMES_SQL, SAVE_REQUESTS_SQL, splitList } from './batches.sql';
+import { CLAIM_SQL, RECORD_OUTCOMES_SQL, SAVE_REQUESTS_SQL } from './batches.sql';
+import { ClaimLists, recipientsOf } from './claim-lists';
 import { Coalescer, preparedRows, unpreparedRows } from '@app/common';
 
 /**
@@ -99,29 +100,15 @@ export class BatchesRepository {
   async claimMany(batchIds: string[], now: Date, leaseMs: number): Promise<ClaimedBatch[]> {
     if (batchIds.length === 0) return [];
     const rows = await preparedRows<
-      Omit<DeliveryBatchEntity, 'memberIds'> & {
-        memberIdList: string;
-        runKey: string;
-        messageIndex: number[] | null;
-        campaignStatus: CampaignStatus;
-        lineUserIdList: string | null;
-        skipList: string | null;
-      }
+      Omit<DeliveryBatchEntity, 'memberIds'> &
+        ClaimLists & { runKey: string; messageIndex: number[] | null; campaignStatus: CampaignStatus }
     >(this.dataSource, CLAIM_SQL, [batchIds, now, String(leaseMs)]);
-    return rows.map(({ memberIdList, lineUserIdList, skipList, ...batch }) => {
-      const memberIds = splitList(memberIdList);
-      const lineUserIds = splitList(lineUserIdList);
-      const skips = splitList(skipList);
-      return {
+    return rows.map(
+      ({ memberIdList, dense, lineUserIdList, skipList, rangeMemberList, rangeLineUserList, ...batch }) => ({
         ...batch,
-        memberIds,
-        recipients: memberIds.map((memberId, i) => ({
-          memberId,
-          lineUserId: lineUserIds[i] || null,
-          skip: skips[i] || null,
-        })),
-      };
-    });
+        ...recipientsOf({ memberIdList, dense, lineUserIdList, skipList, rangeMemberList, rangeLineUserList }),
+      }),
+    );
   }
 
   /** Gives the batch back (paused, quiet hours, transient failure): pending again from `availableAt`. */

@@ -18,10 +18,25 @@ import { LINE_USER_OF_MEMBER, REACHABLE, SEND_SKIP } from './batches.types';
 export const NO_FLUSH_WAIT = `set_config('synchronous_commit', 'off', true)`;
 
 /**
+ * Recipients whose member ids span at most this many times their number are looked up with one
+ * range scan of the channel's LINE users (see CLAIM_SQL).
+ */
+export const CLAIM_RANGE_DENSITY = 2;
+
+/**
  * Claim many batches by id ($1 uuid[], $2 now, $3 lease ms) with what sending them needs. The
  * per-recipient lists come back as comma-separated text (no commas in member ids, LINE user ids
  * or skip reasons; NULL as ''): splitting a string in the worker is cheaper than parsing three
  * 500-element array literals, which took a tenth of the workers' time at 1M recipients.
+ *
+ * Each recipient's LINE user as of now comes one of two ways, chosen per batch. A batch planned
+ * from a page of an audience holds nearby member ids: when its ids span at most
+ * CLAIM_RANGE_DENSITY times their number (`dense`), one scan of the (channel, member) index over
+ * that span returns the channel's LINE users in it (`rangeMemberList`, `rangeLineUserList`: the
+ * LINE user id when reachable, '' when not), and the worker matches them to the recipients
+ * (claim-lists.ts). Otherwise one index probe per recipient (`lineUserIdList`, `skipList`, in the
+ * recipients' order). 500 probes were two thirds of a claim: ~1.7 ms per batch, the largest
+ * statement time of a 1M multicast. The branch not taken is a one-time filter: it reads nothing.
  */
 export const CLAIM_SQL = `WITH b AS (
          UPDATE delivery_batches SET status = 'sending', lease_until = now() + ($3 || ' milliseconds')::interval,
@@ -34,15 +49,25 @@ export const CLAIM_SQL = `WITH b AS (
        SELECT b.id, b.run_id AS "runId", b.campaign_id AS "campaignId", b.workspace_id AS "workspaceId",
               b.channel_id AS "channelId", b.seq, b.first_attempt_at AS "firstAttemptAt", b.attempts,
               array_to_string(b.member_ids, ',') AS "memberIdList", r.run_key AS "runKey",
-              r.message_index AS "messageIndex", c.status AS "campaignStatus",
-              array_to_string(x.line_user_ids, ',', '') AS "lineUserIdList", array_to_string(x.skips, ',', '') AS "skipList"
+              r.message_index AS "messageIndex", c.status AS "campaignStatus", span.dense,
+              array_to_string(x.line_user_ids, ',', '') AS "lineUserIdList", array_to_string(x.skips, ',', '') AS "skipList",
+              array_to_string(y.members, ',') AS "rangeMemberList", array_to_string(y.line_user_ids, ',', '') AS "rangeLineUserList"
        FROM b JOIN campaign_runs r ON r.id = b.run_id JOIN campaigns c ON c.id = b.campaign_id
        CROSS JOIN (SELECT ${NO_FLUSH_WAIT}) AS lazy
+       CROSS JOIN LATERAL (
+         SELECT lo, hi, coalesce(hi - lo + 1 <= ${CLAIM_RANGE_DENSITY} * n, false) AS dense
+         FROM (SELECT min(m) AS lo, max(m) AS hi, count(*) AS n FROM unnest(b.member_ids) AS m) s) span
        CROSS JOIN LATERAL (
          SELECT array_agg(CASE WHEN ${REACHABLE} THEN lu.line_user_id END ORDER BY u.i) AS line_user_ids,
                 array_agg(${SEND_SKIP} ORDER BY u.i) AS skips
          FROM unnest(b.member_ids) WITH ORDINALITY AS u(member_id, i)
-         LEFT JOIN LATERAL (${LINE_USER_OF_MEMBER}) lu ON true) x`;
+         LEFT JOIN LATERAL (${LINE_USER_OF_MEMBER}) lu ON true
+         WHERE NOT span.dense) x
+       CROSS JOIN LATERAL (
+         SELECT array_agg(lu.member_id ORDER BY lu.member_id) AS members,
+                array_agg(CASE WHEN ${REACHABLE} THEN lu.line_user_id END ORDER BY lu.member_id) AS line_user_ids
+         FROM line_users lu
+         WHERE span.dense AND lu.channel_id = b.channel_id AND lu.member_id >= span.lo AND lu.member_id <= span.hi) y`;
 
 /** A comma-separated list from the claim ('' for NULL elements; NULL or '' for an empty list). */
 export function splitList(text: string | null): string[] {

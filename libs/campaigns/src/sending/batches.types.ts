@@ -23,7 +23,9 @@ export const REACHABLE = `lu.following AND lu.blocked_at IS NULL`;
  */
 export const LINE_USER_OF_MEMBER = `SELECT l.line_user_id, l.following, l.blocked_at, l.display_name FROM line_users l
   WHERE l.channel_id = b.channel_id AND l.member_id = u.member_id LIMIT 1`;
-export const SEND_SKIP = `CASE WHEN lu.line_user_id IS NULL THEN 'not_linked' WHEN NOT (${REACHABLE}) THEN 'not_following' END`;
+/** Why a recipient is not sent to at send time (SEND_SKIP in SQL, claim-lists.ts in the worker). */
+export const SEND_SKIP_REASON = { notLinked: 'not_linked', notFollowing: 'not_following' } as const;
+export const SEND_SKIP = `CASE WHEN lu.line_user_id IS NULL THEN '${SEND_SKIP_REASON.notLinked}' WHEN NOT (${REACHABLE}) THEN '${SEND_SKIP_REASON.notFollowing}' END`;
 
 export interface RecipientWithMember extends BatchRecipient {
   member: MemberRenderFields;
