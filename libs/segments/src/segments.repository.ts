@@ -80,10 +80,15 @@ export class SegmentsRepository {
    * statement (the two segment counts: segment-query.ts, countByProbeSql).
    */
   async cheapest<T>(em: EntityManager, statements: readonly string[], params: unknown[]): Promise<T[]> {
-    let best = statements[0];
+    return em.query<T[]>(statements[await this.cheapestIndex(em, statements, params)], params);
+  }
+
+  /** Which of equivalent statements the planner estimates cheapest (see cheapest). */
+  async cheapestIndex(em: EntityManager, statements: readonly string[], params: unknown[]): Promise<number> {
+    let best = 0;
     if (statements.length > 1) {
       let bestCost = Infinity;
-      for (const statement of statements) {
+      for (const [i, statement] of statements.entries()) {
         const [plan] = await em.query<Array<{ 'QUERY PLAN': Array<{ Plan: { 'Total Cost': number } }> }>>(
           `EXPLAIN (FORMAT JSON) ${statement}`,
           params,
@@ -91,11 +96,11 @@ export class SegmentsRepository {
         const cost = plan['QUERY PLAN'][0].Plan['Total Cost'];
         if (cost < bestCost) {
           bestCost = cost;
-          best = statement;
+          best = i;
         }
       }
     }
-    return em.query<T[]>(best, params);
+    return best;
   }
 
   find(workspaceId: string, id: string): Promise<SegmentEntity | null> {
