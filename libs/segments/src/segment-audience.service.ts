@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { countSqls, memberTestSql, membersInSql } from './rules/segment-query';
+import { memberTestSql, membersInSql } from './rules/segment-query';
 import { SEGMENT_QUERY_LIMITS, SegmentsRepository } from './segments.repository';
-import { SegmentCounts, SegmentsService } from './segments.service';
+import { SegmentCounts, SegmentsService, segmentCounts } from './segments.service';
 
 /** A saved segment's audience on a channel now, in SQL: its cached count, and who is in it. */
 @Injectable()
@@ -16,19 +16,8 @@ export class SegmentAudienceService {
     const segment = await this.segments.get(workspaceId, id);
     const p = await this.segments.prepare(workspaceId, segment.rules, id);
     const c = this.segments.compile(p, workspaceId, segment.channelId, now);
-    const counts = await this.repository.guarded(SEGMENT_QUERY_LIMITS.snapshotTimeoutMs, async (em) => {
-      const [row] = await this.repository.cheapest<{ matching: number; reachable: number }>(
-        em,
-        countSqls(c),
-        c.params.values,
-      );
-      return row;
-    });
-    const result = {
-      matching: counts.matching,
-      reachable: counts.reachable,
-      audience: p.restrictToReachable ? counts.reachable : counts.matching,
-    };
+    const counts = await this.repository.countMembers(c, SEGMENT_QUERY_LIMITS.snapshotTimeoutMs);
+    const result = segmentCounts(counts, p.restrictToReachable);
     await this.repository.saveCount(workspaceId, id, segment.version, result);
     return result;
   }

@@ -4,7 +4,7 @@ import { ChannelsService } from '@app/workspaces';
 import { countByProbeSql, countSql, countSqls, sampleSql } from './rules/segment-query';
 import { MemberRange, splitMemberRange } from './rules/member-range';
 import { SEGMENT_QUERY_LIMITS, SegmentsRepository } from './segments.repository';
-import { PreparedRule, SegmentCounts, SegmentsService } from './segments.service';
+import { PreparedRule, SegmentCounts, SegmentsService, segmentCounts } from './segments.service';
 
 export interface PreviewResult extends SegmentCounts {
   restrictedToReachable: boolean;
@@ -64,9 +64,7 @@ export class SegmentPreviewsService {
     };
     const [counts, sample] = await Promise.all([this.count(p, workspaceId, channelId, now), readSample()]);
     return {
-      matching: counts.matching,
-      reachable: counts.reachable,
-      audience: p.restrictToReachable ? counts.reachable : counts.matching,
+      ...segmentCounts(counts, p.restrictToReachable),
       restrictedToReachable: p.restrictToReachable,
       sample: sample.map((s) => ({ memberId: s.member_id, externalId: s.external_id, lineUserId: s.line_user_id })),
       evaluatedAt: now.toISOString(),
@@ -91,16 +89,10 @@ export class SegmentPreviewsService {
       bounds === null
         ? null
         : splitMemberRange(bounds.min, bounds.max, previewParts * SLICES_PER_PART, previewSplitMinMembers);
-    if (ranges === null) {
-      const c = this.segments.compile(p, workspaceId, channelId, now);
-      return this.repository.guarded(SEGMENT_QUERY_LIMITS.previewTimeoutMs, async (em) => {
-        const [counts] = await this.repository.cheapest<Counts>(em, countSqls(c), c.params.values);
-        return counts;
-      });
-    }
+    const whole = this.segments.compile(p, workspaceId, channelId, now);
+    if (ranges === null) return this.repository.countMembers(whole, SEGMENT_QUERY_LIMITS.previewTimeoutMs);
     // The count's shape is chosen once, on the whole: the slices are alike, and an EXPLAIN of
     // both shapes per slice planned each slice three times.
-    const whole = this.segments.compile(p, workspaceId, channelId, now);
     const shape = await this.repository.guarded(SEGMENT_QUERY_LIMITS.previewTimeoutMs, (em) =>
       this.repository.cheapestIndex(em, countSqls(whole), whole.params.values),
     );

@@ -6,6 +6,8 @@ import { SegmentVersionEntity } from './entities/segment-version.entity';
 import { SegmentSnapshotEntity } from './entities/segment-snapshot.entity';
 import type { Rule } from './rules/rule.types';
 import type { CustomAttributeTypes } from './rules/schema-map';
+import type { CompiledRule } from './rules/rule.compiler';
+import { countSqls } from './rules/segment-query';
 import { SegmentsException } from './segments.exception';
 
 export interface SegmentFields {
@@ -81,6 +83,14 @@ export class SegmentsRepository {
    */
   async cheapest<T>(em: EntityManager, statements: readonly string[], params: unknown[]): Promise<T[]> {
     return em.query<T[]>(statements[await this.cheapestIndex(em, statements, params)], params);
+  }
+
+  /** Members matching a compiled rule, and of those the reachable ones, in the cheaper count shape. */
+  async countMembers(c: CompiledRule, timeoutMs: number): Promise<{ matching: number; reachable: number }> {
+    return this.guarded(timeoutMs, async (em) => {
+      const [row] = await this.cheapest<{ matching: number; reachable: number }>(em, countSqls(c), c.params.values);
+      return row;
+    });
   }
 
   /** Which of equivalent statements the planner estimates cheapest (see cheapest). */

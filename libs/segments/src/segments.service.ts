@@ -34,6 +34,16 @@ export interface SegmentCounts {
   audience: number;
 }
 
+/** The counts of a rule, with the audience a send would have. */
+export const segmentCounts = (
+  counts: { matching: number; reachable: number },
+  restrictToReachable: boolean,
+): SegmentCounts => ({
+  matching: counts.matching,
+  reachable: counts.reachable,
+  audience: restrictToReachable ? counts.reachable : counts.matching,
+});
+
 export interface SegmentView {
   id: string;
   name: string;
