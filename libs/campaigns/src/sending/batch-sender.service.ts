@@ -20,6 +20,7 @@ import { BatchesRepository, ClaimedBatch, NewRequest, RecipientWithMember, Reque
 import { ExpiringCache, Slots } from './send-slots';
 import { LineRequestSender } from './line-request.sender';
 import { BatchRecipientsRepository } from './batch-recipients.repository';
+import { SEND_SKIP_REASON } from './batches.types';
 import { withLease } from '../core/lease';
 
 /** LINE keeps a retry key 24 h; past ~23 h a retry could deliver twice, so it is not made. */
@@ -162,7 +163,12 @@ export class BatchSenderService {
         const to = toOf(request);
         if (to.length === 0) {
           // Every recipient unlinked since the first attempt: nothing to send, say why.
-          outcomes.push({ seq: request.seq, status: RequestStatus.Failed, lineRequestId: null, error: 'not_linked' });
+          outcomes.push({
+            seq: request.seq,
+            status: RequestStatus.Failed,
+            lineRequestId: null,
+            error: SEND_SKIP_REASON.notLinked,
+          });
           continue;
         }
         try {
@@ -221,7 +227,7 @@ export class BatchSenderService {
       .filter((m) => !present.has(m))
       .map((memberId) => ({ memberId, reason: 'erased' }));
     for (const r of all)
-      if (r.lineUserId === null) skipped.push({ memberId: r.memberId, reason: r.skip ?? 'not_linked' });
+      if (r.lineUserId === null) skipped.push({ memberId: r.memberId, reason: r.skip ?? SEND_SKIP_REASON.notLinked });
     const linked = all.filter((r) => r.lineUserId !== null);
     let planned: NewRequest[];
     if (linked.length === 0) planned = [];

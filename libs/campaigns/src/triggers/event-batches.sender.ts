@@ -14,7 +14,13 @@ import { CampaignEntity, CampaignStatus } from '../entities/campaign.entity';
 import { RequestStatus } from '../entities/delivery-request.entity';
 import { BatchesRepository } from '../sending/batches.repository';
 import { BatchRecipientsRepository } from '../sending/batch-recipients.repository';
-import type { BatchOutcomes, BatchRequests, ClaimedBatch, RecipientWithMember } from '../sending/batches.types';
+import {
+  SEND_SKIP_REASON,
+  type BatchOutcomes,
+  type BatchRequests,
+  type ClaimedBatch,
+  type RecipientWithMember,
+} from '../sending/batches.types';
 import type { PlannedEventBatch } from './event-runs.repository';
 
 /** LINE calls of one send in flight at once. */
@@ -139,7 +145,7 @@ export class EventBatchesSender {
       if (r === undefined) {
         saved.push({ batch, requests: [], skipped: [{ memberId, reason: 'erased' }] });
       } else if (r.lineUserId === null) {
-        saved.push({ batch, requests: [], skipped: [{ memberId, reason: r.skip ?? 'not_linked' }] });
+        saved.push({ batch, requests: [], skipped: [{ memberId, reason: r.skip ?? SEND_SKIP_REASON.notLinked }] });
       } else {
         const retryKey = deriveRetryKey({
           campaignId: campaign.id,
