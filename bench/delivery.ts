@@ -200,20 +200,21 @@ async function main(): Promise<void> {
         );
         spawned.push(...workers);
         await sleep(4000); // boot
+        const name = `${kind} ${n} ${limits ? 'on' : 'off'}`;
+        // The measured campaign and its warm-up send the same message (personalised for push).
+        const campaignOf = (campaignName: string, size: number) => ({
+          name: campaignName,
+          channelId,
+          audience: { type: 'segment' as const, segmentId: segmentOf.get(size) ?? '' },
+          messages: [{ type: 'text', text: kind === 'push' ? '{{ member.firstName }}さん、セールです' : 'セールです' }],
+          trigger: { type: 'now' as const },
+        });
         if (warmup > 0) {
           // Compiled code paths, pooled connections to PostgreSQL, keep-alive sockets to LINE: the
           // first campaign of a new worker process paid for them (first batch claimed 0.22 s after
           // the campaign, first answer from LINE 0.69 s). Then a pause for the rate buckets (ours
           // and LINE's) to refill, so the measured campaign starts as on an idle channel.
-          const w = await campaigns.create(workspaceId, {
-            name: `warm-up ${kind} ${n} ${limits ? 'on' : 'off'}`,
-            channelId,
-            audience: { type: 'segment', segmentId: segmentOf.get(warmup) ?? '' },
-            messages: [
-              { type: 'text', text: kind === 'push' ? '{{ member.firstName }}さん、セールです' : 'セールです' },
-            ],
-            trigger: { type: 'now' },
-          });
+          const w = await campaigns.create(workspaceId, campaignOf(`warm-up ${name}`, warmup));
           const warmStart = Date.now();
           while ((await campaigns.get(workspaceId, w.id)).status !== 'completed') {
             if (Date.now() - warmStart > 120_000) throw new Error('warm-up campaign did not complete');
@@ -224,13 +225,7 @@ async function main(): Promise<void> {
         const before = await emu<Counts>('/counts');
         thread.postMessage('span-reset');
         t0 = Date.now();
-        const created = await campaigns.create(workspaceId, {
-          name: `${kind} ${n} ${limits ? 'on' : 'off'}`,
-          channelId,
-          audience: { type: 'segment', segmentId: segmentOf.get(n) ?? '' },
-          messages: [{ type: 'text', text: kind === 'push' ? '{{ member.firstName }}さん、セールです' : 'セールです' }],
-          trigger: { type: 'now' },
-        });
+        const created = await campaigns.create(workspaceId, campaignOf(name, n));
         let view = await campaigns.get(workspaceId, created.id);
         const sessions = new Map<string, number>();
         let samples = 0;
