@@ -176,10 +176,10 @@ async function main(): Promise<void> {
         (diff.rows[0].n === 0 ? 'yes' : `NO ${diff.rows[0].n}`).padStart(5),
       ].join(''),
     );
-    await sql.query(`DELETE FROM segment_snapshot_members WHERE snapshot_id = $1`, [snap.snapshotId]);
+    await sql.query(`DELETE FROM segment_snapshot_chunks WHERE snapshot_id = $1`, [snap.snapshotId]);
     await sql.query(`DELETE FROM segment_snapshots WHERE id = $1`, [snap.snapshotId]);
     // Every example writes into a table as a kept database has it, not one full of dead rows.
-    await sql.query(`VACUUM segment_snapshot_members`);
+    await sql.query(`VACUUM segment_snapshot_chunks`);
   }
   await sql.query(`DELETE FROM segments WHERE workspace_id = $1`, [workspaceId]);
   await api.close();

@@ -14,6 +14,8 @@ import { EventsWithoutMemberFkPointsBalanceAt1796056883635 } from './17960568836
 import { EventsMemberErasure1796056883700 } from './1796056883700-EventsMemberErasure';
 import { DeliveryBatchRangeGuard1796056978246 } from './1796056978246-DeliveryBatchRangeGuard';
 import { SegmentsMemberScanIndexes1796058393645 } from './1796058393645-SegmentsMemberScanIndexes';
+import { SegmentSnapshotChunks1796100000000 } from './1796100000000-SegmentSnapshotChunks';
+import { DeliveryArraysInline1796100000100 } from './1796100000100-DeliveryArraysInline';
 // <imports>
 
 export const MIGRATIONS = [
@@ -32,5 +34,7 @@ export const MIGRATIONS = [
   EventsMemberErasure1796056883700,
   DeliveryBatchRangeGuard1796056978246,
   SegmentsMemberScanIndexes1796058393645,
+  SegmentSnapshotChunks1796100000000,
+  DeliveryArraysInline1796100000100,
   // <migrations>
 ];

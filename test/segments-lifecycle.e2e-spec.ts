@@ -142,7 +142,7 @@ describe('segments lifecycle (periodic recount, snapshot deletion and retention)
     await ctx.sql.query(`UPDATE campaign_runs SET status = 'completed' WHERE id = $1`, [runId]);
     expect((await call(`/segments/snapshots/${snap.snapshotId}`, { method: 'DELETE' })).status).toBe(204);
     expect((await call(`/segments/snapshots/${snap.snapshotId}`)).status).toBe(404);
-    const { rows } = await ctx.sql.query(`SELECT 1 FROM segment_snapshot_members WHERE snapshot_id = $1`, [
+    const { rows } = await ctx.sql.query(`SELECT 1 FROM segment_snapshot_chunks WHERE snapshot_id = $1`, [
       snap.snapshotId,
     ]);
     expect(rows).toEqual([]);
@@ -171,7 +171,7 @@ describe('segments lifecycle (periodic recount, snapshot deletion and retention)
       (r) => r.status === 404,
     );
     const { rows } = await ctx.sql.query<{ snapshot_id: string; n: number }>(
-      `SELECT snapshot_id::text, count(*)::int AS n FROM segment_snapshot_members
+      `SELECT snapshot_id::text, sum(size)::int AS n FROM segment_snapshot_chunks
         WHERE snapshot_id = ANY($1::uuid[]) GROUP BY 1`,
       [[expired, referenced, recent]],
     );

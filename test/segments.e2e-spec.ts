@@ -308,8 +308,8 @@ describe('segments (api + worker, real PostgreSQL)', () => {
     expect([page1.body.length, page2.body.length, page3.body.length]).toEqual([1, 1, 0]);
     expect(page1.body[0].lineUserId).toMatch(/^\d+$/);
     const { rows } = await ctx.sql.query(
-      `SELECT m.external_id FROM segment_snapshot_members sm JOIN members m ON m.id = sm.member_id
-        WHERE sm.snapshot_id = $1 ORDER BY 1`,
+      `SELECT m.external_id FROM segment_snapshot_chunks c CROSS JOIN LATERAL unnest(c.member_ids) AS u(member_id)
+        JOIN members m ON m.id = u.member_id WHERE c.snapshot_id = $1 ORDER BY 1`,
       [snap.body.snapshotId],
     );
     expect((rows as Array<{ external_id: string }>).map((r) => r.external_id)).toEqual(['gold', 'silver']);
@@ -353,7 +353,9 @@ describe('segments (api + worker, real PostgreSQL)', () => {
 
     expect((await call('/members/erased', { method: 'DELETE', key: admin })).status).toBe(204);
     const { rows } = await ctx.sql.query<{ snapshot_id: string; member_id: string }>(
-      `SELECT snapshot_id::text, member_id::text FROM segment_snapshot_members WHERE member_id = ANY($1::bigint[])`,
+      `SELECT c.snapshot_id::text, u.member_id::text
+         FROM segment_snapshot_chunks c CROSS JOIN LATERAL unnest(c.member_ids) AS u(member_id)
+        WHERE u.member_id = ANY($1::bigint[])`,
       [[ids.get('erased'), ids.get('kept')]],
     );
     expect(rows.filter((r) => r.member_id === ids.get('erased'))).toEqual([]);

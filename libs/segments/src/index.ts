@@ -10,7 +10,7 @@ export * from './rules/rule.evaluator';
 export * from './entities/segment.entity';
 export * from './entities/segment-version.entity';
 export * from './entities/segment-snapshot.entity';
-export * from './entities/segment-snapshot-member.entity';
+export * from './entities/segment-snapshot-chunk.entity';
 export * from './segments.entities';
 export * from './rules/rule-paths';
 export * from './rules/segment-query';

@@ -35,7 +35,7 @@ export class SegmentMaintenanceRepository {
         [workspaceId, id, R.activeStatuses],
       );
       if (runs.length > 0) return { outcome: 'in-use' as const, runs: runs.map((r) => r.id) };
-      await em.query(`DELETE FROM segment_snapshot_members WHERE snapshot_id = $1`, [id]);
+      await em.query(`DELETE FROM segment_snapshot_chunks WHERE snapshot_id = $1`, [id]);
       await em.query(`DELETE FROM segment_snapshots WHERE workspace_id = $1 AND id = $2`, [workspaceId, id]);
       return { outcome: 'deleted' as const };
     });
@@ -67,7 +67,7 @@ export class SegmentMaintenanceRepository {
            SELECT s.id FROM segment_snapshots s WHERE s.created_at < $1 AND NOT ${runUses}
             ORDER BY s.created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
          RETURNING id),
-       members AS (DELETE FROM segment_snapshot_members WHERE snapshot_id IN (SELECT id FROM gone))
+       members AS (DELETE FROM segment_snapshot_chunks WHERE snapshot_id IN (SELECT id FROM gone))
        SELECT count(*)::int AS n FROM gone`,
       [before, limit],
     );

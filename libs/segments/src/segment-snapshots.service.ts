@@ -38,10 +38,10 @@ export class SegmentSnapshotsService {
         [workspaceId, segmentId, segment.version, channelId, JSON.stringify(frozen), now.toISOString()],
       );
       const ref = c.params.add(id, 'uuid');
-      const runner = em.queryRunner;
-      if (runner === undefined) throw new Error('snapshot outside its transaction');
-      const written = await runner.query(snapshotInsertSql(c, p.restrictToReachable, ref), c.params.values, true);
-      const size = written.affected ?? 0;
+      const [{ size }] = await em.query<Array<{ size: number }>>(
+        snapshotInsertSql(c, p.restrictToReachable, ref),
+        c.params.values,
+      );
       await em.query(`UPDATE segment_snapshots SET size = $2 WHERE id = $1`, [id, size]);
       return { snapshotId: id, size };
     });

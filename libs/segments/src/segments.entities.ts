@@ -2,7 +2,7 @@ import { Index } from 'typeorm';
 import { MemberAggregateEntity, MemberEntity, MemberEventEntity } from '@app/members';
 import { LineUserEntity } from '@app/linking';
 import { SegmentEntity } from './entities/segment.entity';
-import { SegmentSnapshotMemberEntity } from './entities/segment-snapshot-member.entity';
+import { SegmentSnapshotChunkEntity } from './entities/segment-snapshot-chunk.entity';
 import { SegmentSnapshotEntity } from './entities/segment-snapshot.entity';
 import { SegmentVersionEntity } from './entities/segment-version.entity';
 
@@ -10,7 +10,7 @@ export const SEGMENT_ENTITIES = [
   SegmentEntity,
   SegmentVersionEntity,
   SegmentSnapshotEntity,
-  SegmentSnapshotMemberEntity,
+  SegmentSnapshotChunkEntity,
 ];
 
 /*

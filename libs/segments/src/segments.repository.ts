@@ -7,7 +7,7 @@ import { SegmentSnapshotEntity } from './entities/segment-snapshot.entity';
 import type { Rule } from './rules/rule.types';
 import type { CustomAttributeTypes } from './rules/schema-map';
 import type { CompiledRule } from './rules/rule.compiler';
-import { countSqls } from './rules/segment-query';
+import { countSqls, snapshotPageSql } from './rules/segment-query';
 import { SegmentsException } from './segments.exception';
 
 export interface SegmentFields {
@@ -226,7 +226,7 @@ export class SegmentsRepository {
     return this.snapshots.findOne({ where: { workspaceId, id } });
   }
 
-  /** A page of a snapshot's members after `afterMemberId` (keyset on the primary key). */
+  /** A page of a snapshot's members after `afterMemberId` (keyset on member id across its chunks). */
   async snapshotMembers(
     workspaceId: string,
     snapshotId: string,
@@ -234,12 +234,10 @@ export class SegmentsRepository {
     limit: number,
   ): Promise<Array<{ memberId: string; lineUserId: string | null }>> {
     const rows = await this.db.query<Array<{ member_id: string; line_user_id: string | null }>>(
-      `SELECT sm.member_id::text AS member_id, sm.line_user_id::text AS line_user_id
-         FROM segment_snapshot_members sm
-         JOIN segment_snapshots s ON s.id = sm.snapshot_id AND s.workspace_id = $1
-        WHERE sm.snapshot_id = $2 AND ($3::bigint IS NULL OR sm.member_id > $3::bigint)
-        ORDER BY sm.member_id LIMIT $4`,
-      [workspaceId, snapshotId, afterMemberId, limit],
+      `SELECT p.member_id::text AS member_id, p.line_user_id::text AS line_user_id
+         FROM (${snapshotPageSql('$2::uuid', '$3::bigint', '$4::int')}) p
+        WHERE EXISTS (SELECT 1 FROM segment_snapshots s WHERE s.id = $2 AND s.workspace_id = $1)`,
+      [workspaceId, snapshotId, afterMemberId ?? '0', limit],
     );
     return rows.map((r) => ({ memberId: r.member_id, lineUserId: r.line_user_id }));
   }

@@ -25,7 +25,7 @@ export interface SnapshotStream {
 
 /**
  * Freezes a saved segment's members for a run (each recurring run snapshots afresh) into
- * segment_snapshot_members, which planning pages through: one INSERT … SELECT in the segments
+ * segment_snapshot_chunks, which planning pages through: one INSERT … SELECT in the segments
  * lib, so a 10M audience never passes through the worker. While that statement runs (~2 s per
  * 1M on a loaded machine), planning takes its first pages from the same rule evaluated live at
  * the same instant, so that sending starts at once (see RunPlannerService).

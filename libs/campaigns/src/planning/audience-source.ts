@@ -1,3 +1,4 @@
+import { snapshotPageSql } from '@app/segments';
 import type { RunSource } from '../entities/campaign-run.entity';
 
 /**
@@ -25,10 +26,8 @@ export function audienceSql(source: RunSource, params: unknown[]): string {
               ORDER BY e.member_id LIMIT $3`;
     case 'segment':
       if (source.snapshotId === undefined) throw new Error('segment run without a snapshot');
-      // The page straight from the snapshot's (snapshot_id, member_id) key, an ordered index range:
-      // the members join (workspace, erased members) comes after the LIMIT, in the caller.
-      return `SELECT s.member_id FROM segment_snapshot_members s
-              WHERE s.snapshot_id = ${p(source.snapshotId)} AND s.member_id > $2
-              ORDER BY s.member_id LIMIT $3`;
+      // The page straight from the snapshot's chunks, in key order: the members join (workspace,
+      // erased members) comes after the LIMIT, in the caller.
+      return `SELECT s.member_id FROM (${snapshotPageSql(`${p(source.snapshotId)}::uuid`, '$2::bigint', '$3::int')}) s`;
   }
 }
