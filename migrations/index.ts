@@ -15,7 +15,7 @@ import { EventsMemberErasure1796056883700 } from './1796056883700-EventsMemberEr
 import { DeliveryBatchRangeGuard1796056978246 } from './1796056978246-DeliveryBatchRangeGuard';
 import { SegmentsMemberScanIndexes1796058393645 } from './1796058393645-SegmentsMemberScanIndexes';
 import { SegmentSnapshotChunks1796100000000 } from './1796100000000-SegmentSnapshotChunks';
-import { DeliveryArraysInline1796100000100 } from './1796100000100-DeliveryArraysInline';
+import { DeliveryArraysUncompressed1796100000100 } from './1796100000100-DeliveryArraysUncompressed';
 // <imports>
 
 export const MIGRATIONS = [
@@ -35,6 +35,6 @@ export const MIGRATIONS = [
   DeliveryBatchRangeGuard1796056978246,
   SegmentsMemberScanIndexes1796058393645,
   SegmentSnapshotChunks1796100000000,
-  DeliveryArraysInline1796100000100,
+  DeliveryArraysUncompressed1796100000100,
   // <migrations>
 ];

@@ -68,6 +68,21 @@ describe('campaigns over HTTP (segments, triggers, rules) through the LINE emula
     // 200..300 with points ≥ 200 and following (i % 10 !== 9): the snapshot keeps reachable members only.
     const expected = Array.from({ length: 101 }, (_, k) => 200 + k).filter((i) => i % 10 !== 9);
     expect(done.progress.sent).toBe(expected.length);
+    // Planning filled the run's snapshot page by page: afterwards it holds exactly the audience sent to.
+    const { rows: runs } = await ctx.sql.query<{ source: { snapshotId: string; filling?: boolean } }>(
+      `SELECT source FROM campaign_runs WHERE campaign_id = $1`,
+      [draft.body.id],
+    );
+    expect(runs).toHaveLength(1);
+    expect(runs[0].source.filling).toBeUndefined();
+    const snapshotId = runs[0].source.snapshotId;
+    expect((await call<{ size: number }>('GET', `/segments/snapshots/${snapshotId}`)).body.size).toBe(expected.length);
+    const members = await call<Array<{ memberId: string }>>('GET', `/segments/snapshots/${snapshotId}/members`);
+    const { rows: ids } = await ctx.sql.query<{ id: string }>(
+      `SELECT id::text FROM members WHERE workspace_id = $1 AND external_id = ANY($2::text[]) ORDER BY id`,
+      [workspaceId, expected.map((i) => `s${i}`)],
+    );
+    expect(members.body.map((m) => m.memberId)).toEqual(ids.map((r) => r.id));
     expect(received(250)).toEqual(['seg 250']);
     expect(received(199)).toEqual([]);
     // Block rate: 250 and 251 block the channel after the send, 252 eight days after, 150 (not a recipient) too.

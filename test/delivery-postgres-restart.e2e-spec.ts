@@ -146,8 +146,9 @@ describe('delivery survives a PostgreSQL crash restart mid-campaign (exactly onc
   });
 
   it('completes a segment campaign whose planning a crash cut between two pages, every follower exactly once', async () => {
-    // The snapshot keeps the 40,500 reachable: planning pages of 20,000, 20,000 and 500; one
-    // multicast per batch, LINE answering fast.
+    // 40,500 of them reachable: planning pages of 2,500 and 38,000, each filling the run's
+    // snapshot in its own transaction, so the resumed planner goes on filling from the cursor;
+    // one multicast per batch, LINE answering fast.
     const from = 100_001;
     const audience = 45_000;
     emu.context.settings.latencyMs = 30;

@@ -1,10 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { ChannelsService } from '@app/workspaces';
-import { Rule } from './rules/rule.types';
-import { snapshotInsertSql } from './rules/segment-query';
+import type { EntityManager } from 'typeorm';
+import { freezeRule } from './rules/frozen-rule';
+import { snapshotFillSql, snapshotInsertSql } from './rules/segment-query';
 import { SEGMENT_QUERY_LIMITS, SegmentsRepository } from './segments.repository';
 import { SegmentsException } from './segments.exception';
 import { SegmentsService } from './segments.service';
+
+/** Adds a snapshot's next page to it, in the caller's transaction. */
+export interface SnapshotFiller {
+  /** The audience members after `after` (at most `limit`, ascending) added as chunks; returns how many. */
+  fill(em: EntityManager, after: string, limit: number): Promise<number>;
+}
 
 export interface SnapshotResult {
   snapshotId: string;
@@ -25,18 +32,11 @@ export class SegmentSnapshotsService {
    * never pass through Node). The snapshot keeps the version and the inlined rules it used.
    */
   async snapshot(workspaceId: string, channelId: string, segmentId: string, now = new Date()): Promise<SnapshotResult> {
-    await this.channels.get(workspaceId, channelId);
-    const segment = await this.segments.get(workspaceId, segmentId);
-    const p = await this.segments.prepare(workspaceId, segment.rules, segmentId);
+    const { segment, p } = await this.prepareSegment(workspaceId, channelId, segmentId);
     const c = this.segments.compile(p, workspaceId, channelId, now);
-    const frozen: Rule =
-      p.segments.size === 0 ? p.rule : ({ all: [p.rule], segments: Object.fromEntries(p.segments) } as unknown as Rule);
     return this.repository.guarded(SEGMENT_QUERY_LIMITS.snapshotTimeoutMs, async (em) => {
-      const [{ id }] = await em.query<Array<{ id: string }>>(
-        `INSERT INTO segment_snapshots (workspace_id, segment_id, segment_version, channel_id, rules, size, evaluated_at)
-         VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING id`,
-        [workspaceId, segmentId, segment.version, channelId, JSON.stringify(frozen), now.toISOString()],
-      );
+      const frozen = freezeRule(p.rule, p.segments);
+      const id = await this.repository.insertSnapshot(em, workspaceId, segment, channelId, frozen, now);
       const ref = c.params.add(id, 'uuid');
       const [{ size }] = await em.query<Array<{ size: number }>>(
         snapshotInsertSql(c, p.restrictToReachable, ref),
@@ -45,6 +45,54 @@ export class SegmentSnapshotsService {
       await em.query(`UPDATE segment_snapshots SET size = $2 WHERE id = $1`, [id, size]);
       return { snapshotId: id, size };
     });
+  }
+
+  /**
+   * An empty snapshot of the segment's audience at `now`, which its reader fills page by page in
+   * member order ({@link filler}): a campaign run plans each page from the snapshot in the
+   * transaction that added it, so the audience is evaluated once and the first batches go out
+   * while the rest is still to be read. Complete once a fill comes back short.
+   */
+  async open(workspaceId: string, channelId: string, segmentId: string, now: Date): Promise<string> {
+    const { segment, p } = await this.prepareSegment(workspaceId, channelId, segmentId);
+    return this.repository.insertSnapshot(
+      this.repository.manager(),
+      workspaceId,
+      segment,
+      channelId,
+      freezeRule(p.rule, p.segments),
+      now,
+    );
+  }
+
+  /**
+   * The filler of a snapshot opened by {@link open}: its frozen rules, compiled at its instant
+   * (also in a process that resumes the run after a crash). Reads what it needs now, before the
+   * caller's page transactions.
+   */
+  async filler(workspaceId: string, snapshotId: string): Promise<SnapshotFiller> {
+    const s = await this.repository.findSnapshot(workspaceId, snapshotId);
+    if (s === null) throw SegmentsException.snapshotNotFound(snapshotId);
+    const p = await this.segments.prepareFrozen(workspaceId, s.rules);
+    return {
+      fill: async (em, after, limit) => {
+        const c = this.segments.compile(p, workspaceId, s.channelId, s.evaluatedAt);
+        const ref = c.params.add(snapshotId, 'uuid');
+        const afterRef = c.params.add(after, 'bigint');
+        const [{ size }] = await em.query<Array<{ size: number }>>(
+          snapshotFillSql(c, p.restrictToReachable, ref, afterRef, limit),
+          c.params.values,
+        );
+        return size;
+      },
+    };
+  }
+
+  private async prepareSegment(workspaceId: string, channelId: string, segmentId: string) {
+    await this.channels.get(workspaceId, channelId);
+    const segment = await this.segments.get(workspaceId, segmentId);
+    const p = await this.segments.prepare(workspaceId, segment.rules, segmentId);
+    return { segment, p };
   }
 
   async getSnapshot(workspaceId: string, snapshotId: string) {

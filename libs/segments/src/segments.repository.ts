@@ -5,6 +5,7 @@ import { SegmentEntity } from './entities/segment.entity';
 import { SegmentVersionEntity } from './entities/segment-version.entity';
 import { SegmentSnapshotEntity } from './entities/segment-snapshot.entity';
 import type { Rule } from './rules/rule.types';
+import type { FrozenRule } from './rules/frozen-rule';
 import type { CustomAttributeTypes } from './rules/schema-map';
 import type { CompiledRule } from './rules/rule.compiler';
 import { countSqls, snapshotPageSql } from './rules/segment-query';
@@ -220,6 +221,28 @@ export class SegmentsRepository {
       .where('v.segment_id = :id', { id })
       .orderBy('v.version', 'ASC')
       .getMany();
+  }
+
+  /** The data source's manager: statements outside any transaction of the caller's. */
+  manager(): EntityManager {
+    return this.db.manager;
+  }
+
+  /** A snapshot's row (size 0: its members are written after it, by the caller, in `em`). */
+  async insertSnapshot(
+    em: EntityManager,
+    workspaceId: string,
+    segment: Pick<SegmentEntity, 'id' | 'version'>,
+    channelId: string,
+    rules: FrozenRule,
+    evaluatedAt: Date,
+  ): Promise<string> {
+    const [{ id }] = await em.query<Array<{ id: string }>>(
+      `INSERT INTO segment_snapshots (workspace_id, segment_id, segment_version, channel_id, rules, size, evaluated_at)
+       VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING id`,
+      [workspaceId, segment.id, segment.version, channelId, JSON.stringify(rules), evaluatedAt.toISOString()],
+    );
+    return id;
   }
 
   findSnapshot(workspaceId: string, id: string): Promise<SegmentSnapshotEntity | null> {

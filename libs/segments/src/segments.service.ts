@@ -9,6 +9,7 @@ import { EvaluateContext, evaluate } from './rules/rule.evaluator';
 import { MemberFacts } from './rules/member-facts';
 import { Rule, mentionsLink, referencedSegments } from './rules/rule.types';
 import { segmentReferences } from './rules/rule-paths';
+import { FrozenRule, thawRule } from './rules/frozen-rule';
 import { CustomAttributeTypes } from './rules/schema-map';
 import { SegmentEntity } from './entities/segment.entity';
 import { SegmentsRepository } from './segments.repository';
@@ -229,6 +230,18 @@ export class SegmentsService {
   }
 
   /** The prepared rule of a saved segment (for callers that evaluate many members in memory). */
+  /**
+   * A snapshot's rules made ready to compile again (filling it later, in another process): the
+   * rule with the segments it referred to as they were then, not as they are now.
+   */
+  async prepareFrozen(workspaceId: string, frozen: FrozenRule): Promise<PreparedRule> {
+    const { rule, segments } = thawRule(frozen);
+    const customTypes = await this.repository.customAttributeTypes(workspaceId);
+    const workspace = await this.workspaces.get(workspaceId);
+    const linkAware = mentionsLink(rule) || [...segments.values()].some(mentionsLink);
+    return { rule, segments, customTypes, timeZone: workspace.timezone, restrictToReachable: !linkAware };
+  }
+
   async prepareSegment(workspaceId: string, segmentId: string): Promise<PreparedRule> {
     const segment = await this.get(workspaceId, segmentId);
     return this.prepare(workspaceId, segment.rules, segmentId);

@@ -102,7 +102,7 @@ export class CampaignsRepository {
       .execute();
   }
 
-  /** Progress from the runs (audience, skipped) and the outbox (queued, sent, failed): no ledger scan. */
+  /** Progress from the runs (audience, skipped) and the outbox (queued, sent, failed: one pass over the campaign's batches). */
   async progress(workspaceId: string, campaignId: string): Promise<RunProgress> {
     const [row] = await this.runs.query<
       Array<{
@@ -115,17 +115,19 @@ export class CampaignsRepository {
         queued: number;
       }>
     >(
-      `SELECT coalesce(sum(r.audience_size), 0)::int AS audience,
+      `WITH b AS (
+         SELECT coalesce(sum(sent_count), 0)::int AS sent, coalesce(sum(failed_count), 0)::int AS failed,
+                coalesce(sum(recipient_count - sent_count - failed_count) FILTER (WHERE status IN ('pending', 'sending')), 0)::int
+                  AS queued
+           FROM delivery_batches WHERE campaign_id = $2)
+       SELECT coalesce(sum(r.audience_size), 0)::int AS audience,
               count(*)::int AS runs,
               coalesce((SELECT json_object_agg(status, n) FROM (SELECT status, count(*)::int n FROM campaign_runs
                  WHERE campaign_id = $2 AND workspace_id = $1 GROUP BY status) s), '{}') AS by_status,
               coalesce((SELECT json_object_agg(k, n) FROM (SELECT k, sum(v::int)::int n FROM campaign_runs r2,
                  jsonb_each_text(r2.skipped) AS e(k, v) WHERE r2.campaign_id = $2 AND r2.workspace_id = $1 GROUP BY k) x), '{}')
                  AS skipped,
-              (SELECT coalesce(sum(b.sent_count), 0)::int FROM delivery_batches b WHERE b.campaign_id = $2) AS sent,
-              (SELECT coalesce(sum(b.failed_count), 0)::int FROM delivery_batches b WHERE b.campaign_id = $2) AS failed,
-              (SELECT coalesce(sum(b.recipient_count - b.sent_count - b.failed_count), 0)::int FROM delivery_batches b
-                 WHERE b.campaign_id = $2 AND b.status IN ('pending', 'sending')) AS queued
+              (SELECT sent FROM b) AS sent, (SELECT failed FROM b) AS failed, (SELECT queued FROM b) AS queued
        FROM campaign_runs r WHERE r.workspace_id = $1 AND r.campaign_id = $2`,
       [workspaceId, campaignId],
     );

@@ -14,7 +14,8 @@ export enum RunStatus {
 
 /** Where a run's audience comes from, frozen when the run is created. */
 export type RunSource =
-  | { kind: 'segment'; segmentId: string; snapshotId?: string }
+  /** `filling`: the snapshot is filled by this run's planning, page by page (AudienceSnapshotter). */
+  | { kind: 'segment'; segmentId: string; snapshotId?: string; filling?: boolean }
   | { kind: 'members'; externalIds: string[] }
   | { kind: 'member'; memberId: string }
   /** `memberIds`: the favouriters that matched the trigger's condition at the catalog event. */

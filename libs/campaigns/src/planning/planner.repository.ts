@@ -70,7 +70,8 @@ export class PlannerRepository {
    *   planner would read the whole snapshot by bitmap and sort it for every page (quadratic in the
    *   audience); without them it takes the (snapshot_id, member_id) key range in order and stops at
    *   the LIMIT;
-   * - no JIT, as the segments lib's statements: compiling a live page's rule costs more than the page.
+   * - no JIT, as the segments lib's statements: compiling a page's rule costs more than the page;
+   * - 32 MB of work_mem: a page's sorts (50,000 members) spilled to disk at the default 4 MB.
    */
   async lockRun(em: EntityManager, runId: string): Promise<RunPlanState | null> {
     const rows = await em.query<
@@ -86,7 +87,7 @@ export class PlannerRepository {
     >(
       `SELECT status, planned_through::text, next_batch_seq, audience_size, queued_count, quota_allowed, skipped,
               set_config('synchronous_commit', 'off', true), set_config('enable_bitmapscan', 'off', true),
-              set_config('jit', 'off', true)
+              set_config('jit', 'off', true), set_config('work_mem', '32MB', true)
        FROM campaign_runs WHERE id = $1 FOR UPDATE`,
       [runId],
     );
@@ -115,22 +116,12 @@ export class PlannerRepository {
    * `page`: the raw keyset page (its size and last id drive the cursor); `cand`: its members that
    * still exist in the workspace, with their LINE user and the rule that skips them (if any).
    */
-  private candidates(
-    run: CampaignRunEntity,
-    rules: PlanRules,
-    params: unknown[],
-    memberIds?: string[],
-    trusted = false,
-  ): string {
+  private candidates(run: CampaignRunEntity, rules: PlanRules, params: unknown[], trusted = false): string {
     const n = (v: unknown): string => {
       params.push(v);
       return `$${params.length}`;
     };
-    const source =
-      memberIds === undefined
-        ? audienceSql(run.source, params)
-        : `SELECT u.member_id FROM unnest(${n(memberIds)}::bigint[]) AS u(member_id)
-           WHERE u.member_id > $2::bigint ORDER BY u.member_id LIMIT $3`;
+    const source = audienceSql(run.source, params);
     const ch = n(rules.channelId);
     const capped = CAPPED_SQL.replace(/\$capMax/g, n(rules.capMax))
       .replace(/\$capSince/g, n(rules.capSince))
@@ -138,7 +129,7 @@ export class PlannerRepository {
       .replace(/\$ch\b/g, ch);
     if (trusted) {
       // The page is a segment's audience taken seconds ago in this workspace, with reachability
-      // (the snapshot and the live pages join line_users; erasure deletes snapshot rows): no
+      // (the snapshot joins line_users; erasure removes members from snapshots): no
       // per-member probes here. What changed since — unlinked, unfollowed, blocked, erased — is
       // skipped at send time, where the claim looks every recipient up anyway.
       return `page AS MATERIALIZED (${source}),
@@ -175,7 +166,6 @@ export class PlannerRepository {
    * ascending). The exactly-once guard is the batches' exclusion constraint: the member-id ranges
    * of one run's batches never overlap, so no member is in two batches of a run (a page planned
    * twice fails instead of sending twice). Per queued recipient that is no row and no index entry.
-   * `memberIds`: the page's audience given by the caller (a live segment page) instead of the run's source.
    * Segment pages skip the members/line_users probes (see candidates): that was ~2/3 of a page.
    */
   async planPage(
@@ -184,7 +174,6 @@ export class PlannerRepository {
     rules: PlanRules,
     cursor: string,
     leaseMs: number,
-    memberIds?: string[],
   ): Promise<PlannedPage> {
     const params: unknown[] = [run.workspaceId, cursor, rules.pageSize];
     const n = (v: unknown): string => {
@@ -195,11 +184,7 @@ export class PlannerRepository {
     if (trusted && rules.quotaLeft === null && !(rules.countsTowardCap && rules.capMax > 0)) {
       // Nothing to skip (no probes, no cap, no quota): the page's key order numbers the batches
       // straight off the index scan, without the sorts of the general statement (~1/3 of its time).
-      const source =
-        memberIds === undefined
-          ? audienceSql(run.source, params)
-          : `SELECT u.member_id FROM unnest(${n(memberIds)}::bigint[]) AS u(member_id)
-             WHERE u.member_id > $2::bigint ORDER BY u.member_id LIMIT $3`;
+      const source = audienceSql(run.source, params);
       const [fast] = await em.query<PageRow[]>(
         `WITH page AS MATERIALIZED (
            SELECT member_id, (row_number() OVER (ORDER BY member_id) - 1) / ${MULTICAST_MAX} AS b FROM (${source}) src
@@ -222,7 +207,7 @@ export class PlannerRepository {
       );
       return this.toPage(fast, run.nextBatchSeq);
     }
-    const cte = this.candidates(run, rules, params, memberIds, trusted);
+    const cte = this.candidates(run, rules, params, trusted);
     const runId = n(run.id);
     const campaignId = n(rules.campaignId);
     const channelId = n(rules.channelId);

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import type { Rule } from '../rules/rule.types';
+import type { FrozenRule } from '../rules/frozen-rule';
 import { SegmentEntity } from './segment.entity';
 
 /**
@@ -30,7 +30,7 @@ export class SegmentSnapshotEntity {
   channelId!: string;
 
   @Column({ type: 'jsonb' })
-  rules!: Rule;
+  rules!: FrozenRule;
 
   @Column({ type: 'integer' })
   size!: number;

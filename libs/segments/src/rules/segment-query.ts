@@ -115,6 +115,39 @@ export function snapshotInsertSql(c: CompiledRule, restrict: boolean, snapshotRe
 }
 
 /**
+ * The next page of an open snapshot (SegmentSnapshotsService.open): the audience members after
+ * `afterRef` (`$n::bigint`), at most `limit`, added as chunks, and the snapshot's size moved on.
+ * Returns one row, `size`: the members added (fewer than `limit`: the snapshot is complete).
+ */
+export function snapshotFillSql(
+  c: CompiledRule,
+  restrict: boolean,
+  snapshotRef: string,
+  afterRef: string,
+  limit: number,
+): string {
+  // The page as two arrays in member order, cut into chunks by slicing: one sort, where numbering
+  // the rows and grouping them sorted the page twice (and spilled to disk at 4 MB of work_mem).
+  return `WITH page AS MATERIALIZED (${audiencePageSql(c, restrict, afterRef, limit)}),
+  whole AS (
+    SELECT array_agg(member_id ORDER BY member_id) AS ids, array_agg(line_user_id ORDER BY member_id) AS lus,
+           count(*)::int AS n
+      FROM page),
+  chunks AS (
+    INSERT INTO segment_snapshot_chunks (snapshot_id, first_member_id, last_member_id, size, member_ids, line_user_ids)
+    SELECT ${snapshotRef}, w.ids[i * ${SNAPSHOT_CHUNK} + 1], w.ids[least((i + 1) * ${SNAPSHOT_CHUNK}, w.n)],
+           least(${SNAPSHOT_CHUNK}, w.n - i * ${SNAPSHOT_CHUNK}),
+           w.ids[i * ${SNAPSHOT_CHUNK} + 1 : (i + 1) * ${SNAPSHOT_CHUNK}], w.lus[i * ${SNAPSHOT_CHUNK} + 1 : (i + 1) * ${SNAPSHOT_CHUNK}]
+      FROM whole w CROSS JOIN LATERAL generate_series(0, (w.n - 1) / ${SNAPSHOT_CHUNK}) AS i
+     WHERE w.n > 0
+    RETURNING size),
+  grown AS (
+    UPDATE segment_snapshots SET size = size + (SELECT coalesce(sum(size), 0) FROM chunks) WHERE id = ${snapshotRef}
+  )
+  SELECT coalesce(sum(size), 0)::int AS size FROM chunks`;
+}
+
+/**
  * One keyset page of a snapshot: `member_id`, `line_user_id` after `afterRef` (`$n::bigint`),
  * ascending, at most `limitRef` (`$n::int`). Only the chunks the page needs are unnested: in key
  * order, those starting before `limit + SNAPSHOT_CHUNK` members have been passed (the first chunk
