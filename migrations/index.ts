@@ -16,6 +16,7 @@ import { DeliveryBatchRangeGuard1796056978246 } from './1796056978246-DeliveryBa
 import { SegmentsMemberScanIndexes1796058393645 } from './1796058393645-SegmentsMemberScanIndexes';
 import { SegmentSnapshotChunks1796100000000 } from './1796100000000-SegmentSnapshotChunks';
 import { DeliveryArraysUncompressed1796100000100 } from './1796100000100-DeliveryArraysUncompressed';
+import { DeliveryBatchRanges1796100000200 } from './1796100000200-DeliveryBatchRanges';
 // <imports>
 
 export const MIGRATIONS = [
@@ -36,5 +37,6 @@ export const MIGRATIONS = [
   SegmentsMemberScanIndexes1796058393645,
   SegmentSnapshotChunks1796100000000,
   DeliveryArraysUncompressed1796100000100,
+  DeliveryBatchRanges1796100000200,
   // <migrations>
 ];

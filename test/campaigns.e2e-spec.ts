@@ -83,6 +83,32 @@ describe('campaigns over HTTP (segments, triggers, rules) through the LINE emula
       [workspaceId, expected.map((i) => `s${i}`)],
     );
     expect(members.body.map((m) => m.memberId)).toEqual(ids.map((r) => r.id));
+    // The exactly-once guard holds after the send: a second batch of the run over a member already
+    // sent to is refused by the range exclusion; the same range in another run is not.
+    const { rows: batches } = await ctx.sql.query<{ id: string; run_id: string; lo: string }>(
+      `SELECT b.id::text, b.run_id::text, b.member_ids[1]::text AS lo FROM delivery_batches b
+        WHERE b.campaign_id = $1 AND b.status = 'done' LIMIT 1`,
+      [draft.body.id],
+    );
+    expect(batches).toHaveLength(1);
+    const twice = (runId: string) =>
+      ctx.sql.query(
+        `WITH b AS (
+           INSERT INTO delivery_batches (run_id, campaign_id, workspace_id, channel_id, seq, status, recipient_count, member_ids, available_at)
+           SELECT $1, campaign_id, workspace_id, channel_id, 999, 'pending', 1, ARRAY[$3::bigint], now()
+             FROM delivery_batches WHERE id = $2
+           RETURNING id, run_id)
+         INSERT INTO delivery_batch_ranges (batch_id, run_id, members) SELECT id, run_id, int8range($3::bigint, $3::bigint, '[]') FROM b`,
+        [runId, batches[0].id, batches[0].lo],
+      );
+    await expect(twice(batches[0].run_id)).rejects.toMatchObject({ code: '23P01' });
+    const { rows: other } = await ctx.sql.query<{ id: string }>(
+      `INSERT INTO campaign_runs (campaign_id, workspace_id, run_key, status, source, due_at)
+       SELECT campaign_id, workspace_id, 'guard-test', 'completed', source, now() FROM campaign_runs WHERE id = $1
+       RETURNING id::text`,
+      [batches[0].run_id],
+    );
+    await expect(twice(other[0].id)).resolves.toMatchObject({ rowCount: 1 });
     expect(received(250)).toEqual(['seg 250']);
     expect(received(199)).toEqual([]);
     // Block rate: 250 and 251 block the channel after the send, 252 eight days after, 150 (not a recipient) too.

@@ -1,13 +1,4 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Exclusion,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-} from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { CampaignRunEntity } from './campaign-run.entity';
 
 export enum BatchStatus {
@@ -23,16 +14,10 @@ export enum BatchStatus {
  * reconciler re-enqueues what Redis lost (restart, crash between commit and enqueue) or what a
  * dead worker held (expired lease).
  *
- * The exactly-once guard: the member-id ranges [first, last] of one run's batches (member_ids is
- * ascending) never overlap, so no member is in two batches of a run. One index entry per batch of
- * 500 instead of one per recipient (a per-(run, member) primary key cost ~0.3 s per 20,000
- * recipients, most of planning). Needs btree_gist for the uuid equality.
+ * The exactly-once guard is each batch's member-id range in delivery_batch_ranges, written with
+ * it (DeliveryBatchRangeEntity). member_ids is ascending.
  */
 @Entity({ name: 'delivery_batches' })
-@Exclusion(
-  'xcl_delivery_batches_members',
-  `USING gist ("run_id" WITH =, int8range("member_ids"[1], "member_ids"[cardinality("member_ids")], '[]') WITH &&) WHERE (cardinality("member_ids") > 0)`,
-)
 @Index('uq_delivery_batches_seq', ['runId', 'seq'], { unique: true })
 @Index('ix_delivery_batches_open', ['availableAt'], { where: "status IN ('pending', 'sending')" })
 // "Is the run done?" is asked after every batch: only the open batches of the run, not all of them.

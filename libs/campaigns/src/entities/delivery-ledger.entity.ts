@@ -15,7 +15,7 @@ export enum LedgerStatus {
  * rule) or failed (LINE's reason). Queued and sent recipients are not materialised per row: they
  * are the member-id arrays of the outbox batches and of the requests LINE accepted (see
  * docs/campaigns.md); the view `delivery_recipient_ledger` expands the whole ledger per recipient.
- * The exactly-once guard is the exclusion constraint of `delivery_batches`; the unique index here
+ * The exactly-once guard is the exclusion constraint of `delivery_batch_ranges`; the unique index here
  * keeps one outcome each.
  */
 @Entity({ name: 'delivery_ledger' })

@@ -4,7 +4,15 @@ import { DataSource, EntityManager } from 'typeorm';
 import { MULTICAST_MAX } from '@app/delivery';
 import { RunStatus, type CampaignRunEntity } from '../entities/campaign-run.entity';
 import { audienceSql } from './audience-source';
-import { CAPPED_SQL, INSERT_BATCH_SQL, INSERT_SKIP_SQL, SKIP_SQL, runUpdateSql } from './planner.sql';
+import {
+  CAPPED_SQL,
+  GUARD_RETURNING,
+  INSERT_BATCH_SQL,
+  INSERT_SKIP_SQL,
+  SKIP_SQL,
+  insertGuardsSql,
+  runUpdateSql,
+} from './planner.sql';
 
 export interface PlanRules {
   channelId: string;
@@ -163,7 +171,7 @@ export class PlannerRepository {
    * Plans one keyset page in the caller's transaction (after {@link lockRun}, whose settings it
    * relies on), in one statement: ledger rows for the
    * skipped only, and the outbox batches of the queued with their member-id arrays (≤ 500 each,
-   * ascending). The exactly-once guard is the batches' exclusion constraint: the member-id ranges
+   * ascending). The exactly-once guard is the exclusion constraint on the batches' member-id ranges
    * of one run's batches never overlap, so no member is in two batches of a run (a page planned
    * twice fails instead of sending twice). Per queued recipient that is no row and no index entry.
    * Segment pages skip the members/line_users probes (see candidates): that was ~2/3 of a page.
@@ -195,8 +203,9 @@ export class PlannerRepository {
              ${n(run.nextBatchSeq)}::int + b::int, 'pending', count(*), array_agg(member_id ORDER BY member_id),
              ${n(rules.availableAt)}, now()
            FROM page GROUP BY b
-           RETURNING id, seq, recipient_count
+           RETURNING ${GUARD_RETURNING}, seq, recipient_count
          ),
+         guards AS (${insertGuardsSql('batches')}),
          ${runUpdateSql(n(run.id), n(String(leaseMs)), 'page', null)}
          SELECT (SELECT count(*) FROM page)::int AS read, (SELECT count(*) FROM page)::int AS audience,
                 (SELECT max(member_id)::text FROM page) AS last_member_id,
@@ -236,8 +245,9 @@ export class PlannerRepository {
           ${n(run.nextBatchSeq)}::int + ((rn - 1) / ${MULTICAST_MAX})::int, 'pending', count(*),
           array_agg(member_id ORDER BY member_id), ${n(rules.availableAt)}, now()
         FROM fin WHERE skip IS NULL GROUP BY 5
-        RETURNING id, seq, recipient_count
+        RETURNING ${GUARD_RETURNING}, seq, recipient_count
       ),
+      guards AS (${insertGuardsSql('batches')}),
       ${runUpdateSql(runId, n(String(leaseMs)), 'cand', 'skips')}
       SELECT (SELECT count(*) FROM page)::int AS read,
              (SELECT count(*) FROM cand)::int AS audience,

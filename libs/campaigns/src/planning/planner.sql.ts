@@ -15,7 +15,9 @@ export const INSERT_SKIP_SQL = `INSERT INTO delivery_ledger
 
 /**
  * Outbox batches: member_ids ascending, so [1] and [cardinality] bound the range that the
- * exclusion constraint keeps apart from the run's other batches (the exactly-once guard).
+ * exclusion constraint of delivery_batch_ranges keeps apart from the run's other batches (the
+ * exactly-once guard). Every statement that inserts batches returns GUARD_RETURNING from them
+ * and inserts their ranges with insertGuardsSql in the same statement.
  */
 const BATCH_COLUMNS = `run_id, campaign_id, workspace_id, channel_id, seq, status, recipient_count, member_ids,
   available_at, enqueued_at`;
@@ -25,6 +27,10 @@ export const INSERT_BATCH_SQL = `INSERT INTO delivery_batches (${BATCH_COLUMNS})
  * attempt): event launches.
  */
 export const INSERT_CLAIMABLE_BATCH_SQL = `INSERT INTO delivery_batches (id, ${BATCH_COLUMNS}, lease_until, attempts, first_attempt_at)`;
+export const GUARD_RETURNING = `id, run_id, member_ids[1] AS lo, member_ids[cardinality(member_ids)] AS hi`;
+/** The ranges of the batches of the CTE `batches` (which returned GUARD_RETURNING). */
+export const insertGuardsSql = (batches: string): string =>
+  `INSERT INTO delivery_batch_ranges (batch_id, run_id, members) SELECT id, run_id, int8range(lo, hi, '[]') FROM ${batches}`;
 
 /**
  * Members of the page that reached the frequency cap: marketing sends in the window, counted from

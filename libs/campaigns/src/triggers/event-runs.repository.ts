@@ -3,7 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { preparedRows } from '@app/common';
 import type { MemberRenderFields } from '@app/delivery';
-import { INSERT_CLAIMABLE_BATCH_SQL, INSERT_SKIP_SQL, REACH_SKIP_SQL } from '../planning/planner.sql';
+import {
+  GUARD_RETURNING,
+  INSERT_CLAIMABLE_BATCH_SQL,
+  INSERT_SKIP_SQL,
+  REACH_SKIP_SQL,
+  insertGuardsSql,
+} from '../planning/planner.sql';
 import { MEMBER_FIELD_COLUMNS, MemberFieldRow, memberFieldsOf } from '../sending/member-fields.sql';
 
 /** What one campaign's group of one-member event runs is planned with. */
@@ -93,7 +99,9 @@ export class EventRunsRepository {
            CASE WHEN $8 THEN now() + ($3 || ' milliseconds')::interval END, CASE WHEN $8 THEN 1 ELSE 0 END,
            CASE WHEN $8 THEN now() END
          FROM cand WHERE batch_id IS NOT NULL
+         RETURNING ${GUARD_RETURNING}
        ),
+       guards AS (${insertGuardsSql('batches')}),
        upd AS (
          UPDATE campaign_runs cr SET
            planned_through = c.member_id,
