@@ -1,4 +1,4 @@
-// npm run bench:delivery [-- --sizes 100000,1000000 --push-max 100000 --workers 2 --warmup 2000]
+// npm run bench:delivery [-- --sizes 100000,1000000 --push-max 100000 --workers 2 --warmup 2000 --repeat 1]
 // Campaigns to 100k / 1M recipients through the emulator answering after 30 ms, with LINE's rate
 // limits on (target: ≤ 1.05 × the time the limits allow, no 429) and off (the engine's ceiling,
 // target ≥ 300,000 recipients/s), for multicast and personalised push. The emulator runs in a worker
@@ -77,11 +77,14 @@ async function main(): Promise<void> {
       // A campaign of this many recipients (same kind and message) on the freshly started workers
       // before each measured one, as a deployed engine's workers are warm; 0: none.
       warmup: { type: 'string', default: '2000' },
+      // Each measured run this many times in a row (each on new workers): run-to-run spread.
+      repeat: { type: 'string', default: '1' },
     },
   });
   const sizes = values.sizes.split(',').map(Number);
   const pushMax = Number(values['push-max']);
   const workerCount = Number(values.workers);
+  const repeat = Math.max(1, Number(values.repeat));
   const spawned: WorkerProcess[] = [];
   killChildrenOnExit(() => spawned.map((w) => w.child));
 
@@ -180,7 +183,7 @@ async function main(): Promise<void> {
     await emu('/settings', { method: 'PUT', body: JSON.stringify({ rateLimits: limits }) });
     for (const kind of ['multicast', 'push'] as const) {
       if (!values.only.split(',').includes(`${kind}-${limits ? 'on' : 'off'}`)) continue;
-      for (const n of sizes) {
+      for (const n of sizes.flatMap((size) => Array<number>(repeat).fill(size))) {
         if (kind === 'push' && n > pushMax) {
           const ideal = n / 2000;
           out(

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ChannelsService } from '@app/workspaces';
 import type { EntityManager } from 'typeorm';
 import { freezeRule } from './rules/frozen-rule';
-import { snapshotFillSql, snapshotInsertSql } from './rules/segment-query';
+import { FillExtension, snapshotFillSql, snapshotInsertSql } from './rules/segment-query';
+import type { SqlParams } from './rules/sql-params';
 import { SEGMENT_QUERY_LIMITS, SegmentsRepository } from './segments.repository';
 import { SegmentsException } from './segments.exception';
 import { SegmentsService } from './segments.service';
@@ -11,6 +12,16 @@ import { SegmentsService } from './segments.service';
 export interface SnapshotFiller {
   /** The audience members after `after` (at most `limit`, ascending) added as chunks; returns how many. */
   fill(em: EntityManager, after: string, limit: number): Promise<number>;
+  /**
+   * The same, and the caller's own work on the page in the same statement (see FillExtension;
+   * its values go through `params`): one pass over the page, no round trip. Returns the row.
+   */
+  fillWith<R>(
+    em: EntityManager,
+    after: string,
+    limit: number,
+    then: (params: SqlParams) => FillExtension,
+  ): Promise<R & { size: number }>;
 }
 
 export interface SnapshotResult {
@@ -74,17 +85,25 @@ export class SegmentSnapshotsService {
     const s = await this.repository.findSnapshot(workspaceId, snapshotId);
     if (s === null) throw SegmentsException.snapshotNotFound(snapshotId);
     const p = await this.segments.prepareFrozen(workspaceId, s.rules);
+    const run = async <R>(
+      em: EntityManager,
+      after: string,
+      limit: number,
+      then?: (params: SqlParams) => FillExtension,
+    ): Promise<R & { size: number }> => {
+      const c = this.segments.compile(p, workspaceId, s.channelId, s.evaluatedAt);
+      const ref = c.params.add(snapshotId, 'uuid');
+      const afterRef = c.params.add(after, 'bigint');
+      const ext = then?.(c.params);
+      const [row] = await em.query<Array<R & { size: number }>>(
+        snapshotFillSql(c, p.restrictToReachable, ref, afterRef, limit, ext),
+        c.params.values,
+      );
+      return row;
+    };
     return {
-      fill: async (em, after, limit) => {
-        const c = this.segments.compile(p, workspaceId, s.channelId, s.evaluatedAt);
-        const ref = c.params.add(snapshotId, 'uuid');
-        const afterRef = c.params.add(after, 'bigint');
-        const [{ size }] = await em.query<Array<{ size: number }>>(
-          snapshotFillSql(c, p.restrictToReachable, ref, afterRef, limit),
-          c.params.values,
-        );
-        return size;
-      },
+      fill: async (em, after, limit) => (await run(em, after, limit)).size,
+      fillWith: (em, after, limit, then) => run(em, after, limit, then),
     };
   }
 

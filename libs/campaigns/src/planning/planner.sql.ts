@@ -63,9 +63,15 @@ export const CAPPED_SQL = `
  * The page's effect on its run, in the page's statement (a round trip less per page): cursor,
  * next batch number, audience (`audience`: the CTE of the members counted), queued, skips by
  * rule (`skips`: the CTE of the ledger rows written, or null), the lease, and `sending` once the
- * page came back short (`$3` is the page size). The run row is locked by lockRun.
+ * page came back short (`limitRef` is the page size). The run row is locked by lockRun.
  */
-export function runUpdateSql(runRef: string, leaseRef: string, audience: string, skips: string | null): string {
+export function runUpdateSql(
+  runRef: string,
+  leaseRef: string,
+  audience: string,
+  skips: string | null,
+  limitRef = '$3',
+): string {
   const skipped =
     skips === null
       ? 'skipped'
@@ -78,7 +84,7 @@ export function runUpdateSql(runRef: string, leaseRef: string, audience: string,
       queued_count = cr.queued_count + (SELECT coalesce(sum(recipient_count), 0) FROM batches),
       skipped = ${skipped},
       lease_until = now() + (${leaseRef} || ' milliseconds')::interval,
-      status = CASE WHEN (SELECT count(*) FROM page) < $3 THEN 'sending'::campaign_run_status ELSE cr.status END
+      status = CASE WHEN (SELECT count(*) FROM page) < ${limitRef} THEN 'sending'::campaign_run_status ELSE cr.status END
     WHERE cr.id = ${runRef}::uuid
   )`;
 }

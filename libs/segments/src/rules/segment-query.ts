@@ -115,6 +115,16 @@ export function snapshotInsertSql(c: CompiledRule, restrict: boolean, snapshotRe
 }
 
 /**
+ * What a snapshot's reader does with a page in the statement that adds it: CTEs (`name AS (…)`,
+ * comma-separated) that may read `page (member_id, line_user_id)` and `whole (ids, lus, n)`, the
+ * page as arrays in member order, and a select list added to the statement's one row.
+ */
+export interface FillExtension {
+  ctes: string;
+  select: string;
+}
+
+/**
  * The next page of an open snapshot (SegmentSnapshotsService.open): the audience members after
  * `afterRef` (`$n::bigint`), at most `limit`, added as chunks, and the snapshot's size moved on.
  * Returns one row, `size`: the members added (fewer than `limit`: the snapshot is complete).
@@ -125,6 +135,7 @@ export function snapshotFillSql(
   snapshotRef: string,
   afterRef: string,
   limit: number,
+  then: FillExtension = { ctes: '', select: '' },
 ): string {
   // The page as two arrays in member order, cut into chunks by slicing: one sort, where numbering
   // the rows and grouping them sorted the page twice (and spilled to disk at 4 MB of work_mem).
@@ -143,8 +154,13 @@ export function snapshotFillSql(
     RETURNING size),
   grown AS (
     UPDATE segment_snapshots SET size = size + (SELECT coalesce(sum(size), 0) FROM chunks) WHERE id = ${snapshotRef}
-  )
-  SELECT coalesce(sum(size), 0)::int AS size FROM chunks`;
+  )${
+    then.ctes === ''
+      ? ''
+      : `,
+  ${then.ctes}`
+  }
+  SELECT (SELECT coalesce(sum(size), 0) FROM chunks)::int AS size${then.select === '' ? '' : `, ${then.select}`}`;
 }
 
 /**
