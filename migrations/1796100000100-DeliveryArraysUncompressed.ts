@@ -7,9 +7,6 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * them in 12 ms instead of 41 ms, and the rows themselves stay ~200 bytes, so what scans batches
  * (progress, the reconciler) reads no arrays. Keeping them inline (toast_tuple_target = 8160) was
  * as fast to write but made a campaign's progress read 4 KB per batch.
- *
- * Progress sums a campaign's batches: by campaign id now, not by a scan of every batch of every
- * campaign ever sent.
  */
 export class DeliveryArraysUncompressed1796100000100 implements MigrationInterface {
   name = 'DeliveryArraysUncompressed1796100000100';
@@ -17,11 +14,9 @@ export class DeliveryArraysUncompressed1796100000100 implements MigrationInterfa
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "delivery_batches" ALTER "member_ids" SET STORAGE EXTERNAL`);
     await queryRunner.query(`ALTER TABLE "delivery_requests" ALTER "member_ids" SET STORAGE EXTERNAL`);
-    await queryRunner.query(`CREATE INDEX "ix_delivery_batches_campaign" ON "delivery_batches" ("campaign_id") `);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX "public"."ix_delivery_batches_campaign"`);
     await queryRunner.query(`ALTER TABLE "delivery_batches" ALTER "member_ids" SET STORAGE EXTENDED`);
     await queryRunner.query(`ALTER TABLE "delivery_requests" ALTER "member_ids" SET STORAGE EXTENDED`);
   }

@@ -102,7 +102,10 @@ export class CampaignsRepository {
       .execute();
   }
 
-  /** Progress from the runs (audience, skipped) and the outbox (queued, sent, failed: one pass over the campaign's batches). */
+  /**
+   * Progress from the runs (audience, skipped) and the outbox (queued, sent, failed: one pass over
+   * the batches of the campaign's runs, reached by run through the (run_id, seq) key).
+   */
   async progress(workspaceId: string, campaignId: string): Promise<RunProgress> {
     const [row] = await this.runs.query<
       Array<{
@@ -116,10 +119,11 @@ export class CampaignsRepository {
       }>
     >(
       `WITH b AS (
-         SELECT coalesce(sum(sent_count), 0)::int AS sent, coalesce(sum(failed_count), 0)::int AS failed,
-                coalesce(sum(recipient_count - sent_count - failed_count) FILTER (WHERE status IN ('pending', 'sending')), 0)::int
-                  AS queued
-           FROM delivery_batches WHERE campaign_id = $2)
+         SELECT coalesce(sum(b.sent_count), 0)::int AS sent, coalesce(sum(b.failed_count), 0)::int AS failed,
+                coalesce(sum(b.recipient_count - b.sent_count - b.failed_count)
+                  FILTER (WHERE b.status IN ('pending', 'sending')), 0)::int AS queued
+           FROM campaign_runs r JOIN delivery_batches b ON b.run_id = r.id
+          WHERE r.campaign_id = $2 AND r.workspace_id = $1)
        SELECT coalesce(sum(r.audience_size), 0)::int AS audience,
               count(*)::int AS runs,
               coalesce((SELECT json_object_agg(status, n) FROM (SELECT status, count(*)::int n FROM campaign_runs

@@ -5,7 +5,8 @@ import { DeliveryBatchEntity } from './delivery-batch.entity';
  * The exactly-once guard: the member-id range [first, last] of each batch (its member ids are
  * ascending), and an exclusion constraint that keeps the ranges of one run's batches apart, so no
  * member is in two batches of a run (a page planned twice fails instead of sending twice). One
- * gist entry per batch of 500 instead of a key per recipient.
+ * gist entry per batch of 500 instead of a key per recipient. Written for the keyset planner's
+ * batches; a one-member event run's single batch (seq 0) is guarded by unique (run_id, seq).
  *
  * A table of its own, written with the batch and never updated: on delivery_batches the constraint
  * was checked again on every status change (claimed, done), each check walking ~50 pages of the

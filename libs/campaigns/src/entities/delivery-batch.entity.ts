@@ -22,8 +22,6 @@ export enum BatchStatus {
 @Index('ix_delivery_batches_open', ['availableAt'], { where: "status IN ('pending', 'sending')" })
 // "Is the run done?" is asked after every batch: only the open batches of the run, not all of them.
 @Index('ix_delivery_batches_run_open', ['runId'], { where: "status IN ('pending', 'sending')" })
-// A campaign's progress sums its batches (CampaignsRepository.progress).
-@Index('ix_delivery_batches_campaign', ['campaignId'])
 export class DeliveryBatchEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -16,8 +16,9 @@ export const INSERT_SKIP_SQL = `INSERT INTO delivery_ledger
 /**
  * Outbox batches: member_ids ascending, so [1] and [cardinality] bound the range that the
  * exclusion constraint of delivery_batch_ranges keeps apart from the run's other batches (the
- * exactly-once guard). Every statement that inserts batches returns GUARD_RETURNING from them
- * and inserts their ranges with insertGuardsSql in the same statement.
+ * exactly-once guard). The keyset planner's statements return GUARD_RETURNING from the batches
+ * they insert and insert their ranges with insertGuardsSql in the same statement. One-member
+ * event runs have one batch, seq 0: unique (run_id, seq) is their guard (EventRunsRepository).
  */
 const BATCH_COLUMNS = `run_id, campaign_id, workspace_id, channel_id, seq, status, recipient_count, member_ids,
   available_at, enqueued_at`;

@@ -3,13 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { preparedRows } from '@app/common';
 import type { MemberRenderFields } from '@app/delivery';
-import {
-  GUARD_RETURNING,
-  INSERT_CLAIMABLE_BATCH_SQL,
-  INSERT_SKIP_SQL,
-  REACH_SKIP_SQL,
-  insertGuardsSql,
-} from '../planning/planner.sql';
+import { INSERT_CLAIMABLE_BATCH_SQL, INSERT_SKIP_SQL, REACH_SKIP_SQL } from '../planning/planner.sql';
 import { MEMBER_FIELD_COLUMNS, MemberFieldRow, memberFieldsOf } from '../sending/member-fields.sql';
 
 /** What one campaign's group of one-member event runs is planned with. */
@@ -62,9 +56,10 @@ export class EventRunsRepository {
   async planOneMemberRuns(rules: EventRunRules, runIds: string[], sendNow = false): Promise<PlannedEventBatch[]> {
     // FOR UPDATE SKIP LOCKED is what makes a run planned once: a racer (reconciler, another
     // worker) either skips the locked row or, after this commit, finds it no longer scheduled.
-    // Behind it stand the same guards as the keyset planner's: the batches' exclusion constraint
-    // (a member in a second batch of the run fails the statement) and the ledger's unique
-    // (run_id, member_id) for skips.
+    // Behind it stand unique constraints: a one-member run has one batch, seq 0, so the batches'
+    // unique (run_id, seq) refuses a second (the keyset planner's range guard would add a gist
+    // insert and check per event for nothing more), and the ledger's unique (run_id, member_id)
+    // a second skip.
     // Every CTE is read once, from front to back: each run's row (cand) carries all that the
     // later parts need, including its batch's id, made here. With joins between the CTEs, the
     // planner (which estimates the locked runs at one row) nested them: each CTE scanned once per
@@ -99,9 +94,7 @@ export class EventRunsRepository {
            CASE WHEN $8 THEN now() + ($3 || ' milliseconds')::interval END, CASE WHEN $8 THEN 1 ELSE 0 END,
            CASE WHEN $8 THEN now() END
          FROM cand WHERE batch_id IS NOT NULL
-         RETURNING ${GUARD_RETURNING}
        ),
-       guards AS (${insertGuardsSql('batches')}),
        upd AS (
          UPDATE campaign_runs cr SET
            planned_through = c.member_id,
