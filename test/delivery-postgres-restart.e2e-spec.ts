@@ -189,6 +189,27 @@ describe('delivery survives a PostgreSQL crash restart mid-campaign (exactly onc
     const done = await waitForCampaign(url, created.id, (s) => s.status === 'completed', 90_000);
     expect(done.sent).toBe(audience - audience / 10);
     expectExactlyOnce(from, audience);
+    // The snapshot the planners filled on either side of the crash holds each reachable member
+    // once, in chunks of at most 10,000 that do not overlap.
+    const check = new Client({ connectionString: url });
+    await check.connect();
+    const { rows: chunks } = await check.query<{ size: number; first: string; last: string; n: number }>(
+      `SELECT c.size, c.first_member_id::text AS first, c.last_member_id::text AS last, cardinality(c.member_ids) AS n
+         FROM campaign_runs r JOIN segment_snapshot_chunks c ON c.snapshot_id = (r.source->>'snapshotId')::uuid
+        WHERE r.campaign_id = $1 ORDER BY c.first_member_id`,
+      [created.id],
+    );
+    const { rows: members } = await check.query<{ n: number; distinct: number; size: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT u.m)::int AS distinct, max(s.size) AS size
+         FROM campaign_runs r JOIN segment_snapshots s ON s.id = (r.source->>'snapshotId')::uuid
+         JOIN segment_snapshot_chunks c ON c.snapshot_id = s.id CROSS JOIN LATERAL unnest(c.member_ids) AS u(m)
+        WHERE r.campaign_id = $1`,
+      [created.id],
+    );
+    await check.end();
+    expect(members[0]).toEqual({ n: done.sent, distinct: done.sent, size: done.sent });
+    expect(chunks.every((c) => c.n === c.size && c.size <= 10_000)).toBe(true);
+    expect(chunks.every((c, i) => i === 0 || BigInt(chunks[i - 1].last) < BigInt(c.first))).toBe(true);
     expect(workers.map((w) => w.child.exitCode)).toEqual([null, null]);
   });
 });
