@@ -5,27 +5,10 @@ import { MULTICAST_MAX } from '@app/delivery';
 import { RunStatus, type CampaignRunEntity } from '../entities/campaign-run.entity';
 import type { SnapshotFiller } from './audience-snapshotter';
 import { audienceSql } from './audience-source';
-import {
-  CAPPED_SQL,
-  GUARD_RETURNING,
-  INSERT_BATCH_SQL,
-  INSERT_SKIP_SQL,
-  SKIP_SQL,
-  insertGuardsSql,
-  runUpdateSql,
-} from './planner.sql';
+import { GUARD_RETURNING, INSERT_BATCH_SQL, INSERT_SKIP_SQL, insertGuardsSql, runUpdateSql } from './planner.sql';
+import { PlanRules, candidatesSql, pageResultSql } from './page-sql';
 
-export interface PlanRules {
-  channelId: string;
-  campaignId: string;
-  countsTowardCap: boolean;
-  capMax: number;
-  capSince: Date;
-  /** Recipients that may still be queued under the quota; null = no limit. */
-  quotaLeft: number | null;
-  availableAt: Date;
-  pageSize: number;
-}
+export type { PlanRules } from './page-sql';
 
 export interface RunPlanState {
   status: RunStatus;
@@ -122,44 +105,6 @@ export class PlannerRepository {
   }
 
   /**
-   * `page`: the raw keyset page (its size and last id drive the cursor); `cand`: its members that
-   * still exist in the workspace, with their LINE user and the rule that skips them (if any).
-   */
-  private candidates(run: CampaignRunEntity, rules: PlanRules, params: unknown[], trusted = false): string {
-    const n = (v: unknown): string => {
-      params.push(v);
-      return `$${params.length}`;
-    };
-    const source = audienceSql(run.source, params);
-    const ch = n(rules.channelId);
-    const capped = CAPPED_SQL.replace(/\$capMax/g, n(rules.capMax))
-      .replace(/\$capSince/g, n(rules.capSince))
-      .replace(/\$cap\b/g, n(rules.countsTowardCap))
-      .replace(/\$ch\b/g, ch);
-    if (trusted) {
-      // The page is a segment's audience taken seconds ago in this workspace, with reachability
-      // (the snapshot joins line_users; erasure removes members from snapshots): no
-      // per-member probes here. What changed since — unlinked, unfollowed, blocked, erased — is
-      // skipped at send time, where the claim looks every recipient up anyway.
-      return `page AS MATERIALIZED (${source}),
-      capped AS (${capped}),
-      cand AS (
-        SELECT s.member_id, NULL::text AS line_user_id,
-          CASE WHEN cap.member_id IS NOT NULL THEN 'frequency_cap' END AS skip
-        FROM page s LEFT JOIN capped cap ON cap.member_id = s.member_id
-      )`;
-    }
-    return `page AS MATERIALIZED (${source}),
-      capped AS (${capped}),
-      cand AS (
-        SELECT s.member_id, lu.line_user_id, ${SKIP_SQL} AS skip
-        FROM page s JOIN members m ON m.id = s.member_id AND m.workspace_id = $1
-        LEFT JOIN line_users lu ON lu.channel_id = ${ch} AND lu.member_id = s.member_id
-        LEFT JOIN capped cap ON cap.member_id = s.member_id
-      )`;
-  }
-
-  /**
    * Serialises frequency-capped planning on a channel for the caller's transaction: the cap check
    * and the batches it lets through must be one step, or two campaigns planned at once both pass
    * the cap for the same member. Taken only when the cap applies, so other planning runs in parallel.
@@ -208,16 +153,12 @@ export class PlannerRepository {
          ),
          guards AS (${insertGuardsSql('batches')}),
          ${runUpdateSql(n(run.id), n(String(leaseMs)), 'page', null)}
-         SELECT (SELECT count(*) FROM page)::int AS read, (SELECT count(*) FROM page)::int AS audience,
-                (SELECT max(member_id)::text FROM page) AS last_member_id,
-                (SELECT coalesce(sum(recipient_count), 0) FROM batches)::int AS queued, '{}'::json AS skipped,
-                (SELECT coalesce(json_agg(id ORDER BY seq), '[]') FROM batches) AS batch_ids,
-                (SELECT max(seq) FROM batches) AS max_seq`,
+         SELECT ${pageResultSql('page', null)}`,
         params,
       );
       return this.toPage(fast, run.nextBatchSeq);
     }
-    const cte = this.candidates(run, rules, params, trusted);
+    const cte = candidatesSql(run, rules, params, trusted);
     const runId = n(run.id);
     const campaignId = n(rules.campaignId);
     const channelId = n(rules.channelId);
@@ -250,14 +191,7 @@ export class PlannerRepository {
       ),
       guards AS (${insertGuardsSql('batches')}),
       ${runUpdateSql(runId, n(String(leaseMs)), 'cand', 'skips')}
-      SELECT (SELECT count(*) FROM page)::int AS read,
-             (SELECT count(*) FROM cand)::int AS audience,
-             (SELECT max(member_id)::text FROM page) AS last_member_id,
-             (SELECT coalesce(sum(recipient_count), 0) FROM batches)::int AS queued,
-             (SELECT coalesce(json_object_agg(reason, n), '{}') FROM
-                (SELECT reason, count(*)::int AS n FROM skips GROUP BY reason) r) AS skipped,
-             (SELECT coalesce(json_agg(id ORDER BY seq), '[]') FROM batches) AS batch_ids,
-             (SELECT max(seq) FROM batches) AS max_seq`,
+      SELECT ${pageResultSql('cand', 'skips')}`,
       params,
     );
     return this.toPage(row, run.nextBatchSeq);
@@ -300,11 +234,7 @@ export class PlannerRepository {
           ),
           guards AS (${insertGuardsSql('batches')}),
           ${runUpdateSql(runRef, params.add(String(leaseMs), 'text'), 'page', null, String(Math.trunc(rules.pageSize)))}`,
-        select: `(SELECT count(*) FROM page)::int AS read, (SELECT count(*) FROM page)::int AS audience,
-          (SELECT max(member_id)::text FROM page) AS last_member_id,
-          (SELECT coalesce(sum(recipient_count), 0) FROM batches)::int AS queued, '{}'::json AS skipped,
-          (SELECT coalesce(json_agg(id ORDER BY seq), '[]') FROM batches) AS batch_ids,
-          (SELECT max(seq) FROM batches) AS max_seq`,
+        select: pageResultSql('page', null),
       };
     });
     return this.toPage(row, run.nextBatchSeq);
@@ -328,7 +258,7 @@ export class PlannerRepository {
     rules: PlanRules,
   ): Promise<{ total: number; byRule: Record<string, number> }> {
     const params: unknown[] = [run.workspaceId, '0', 2_000_000_000];
-    const cte = this.candidates(run, rules, params);
+    const cte = candidatesSql(run, rules, params);
     const rows = await this.dataSource.query<Array<{ rule: string; n: number }>>(
       `WITH ${cte} SELECT coalesce(skip, 'reachable') AS rule, count(*)::int AS n FROM cand GROUP BY 1`,
       params,
