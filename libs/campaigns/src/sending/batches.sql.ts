@@ -32,7 +32,8 @@ export const CLAIM_RANGE_DENSITY = 2;
  * Each recipient's LINE user as of now comes one of two ways, chosen per batch. A batch planned
  * from a page of an audience holds nearby member ids: when its ids span at most
  * CLAIM_RANGE_DENSITY times their number (`dense`), one scan of the (channel, member) index over
- * that span returns the channel's LINE users in it (`rangeMemberList`, `rangeLineUserList`: the
+ * that span (its first and last ids: member_ids is ascending, as the range guard also relies on)
+ * returns the channel's LINE users in it (`rangeMemberList`, `rangeLineUserList`: the
  * LINE user id when reachable, '' when not), and the worker matches them to the recipients
  * (claim-lists.ts). Otherwise one index probe per recipient (`lineUserIdList`, `skipList`, in the
  * recipients' order). 500 probes were two thirds of a claim: ~1.7 ms per batch, the largest
@@ -56,7 +57,8 @@ export const CLAIM_SQL = `WITH b AS (
        CROSS JOIN (SELECT ${NO_FLUSH_WAIT}) AS lazy
        CROSS JOIN LATERAL (
          SELECT lo, hi, coalesce(hi - lo + 1 <= ${CLAIM_RANGE_DENSITY} * n, false) AS dense
-         FROM (SELECT min(m) AS lo, max(m) AS hi, count(*) AS n FROM unnest(b.member_ids) AS m) s) span
+         FROM (SELECT b.member_ids[1] AS lo, b.member_ids[cardinality(b.member_ids)] AS hi,
+                      cardinality(b.member_ids) AS n) s) span
        CROSS JOIN LATERAL (
          SELECT array_agg(CASE WHEN ${REACHABLE} THEN lu.line_user_id END ORDER BY u.i) AS line_user_ids,
                 array_agg(${SEND_SKIP} ORDER BY u.i) AS skips
