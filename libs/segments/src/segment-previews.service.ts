@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/common';
 import { ChannelsService } from '@app/workspaces';
 import { countByProbeSql, countSql, countSqls, sampleSql } from './rules/segment-query';
-import { MemberRange, splitMemberRange } from './rules/member-range';
+import { splitMemberRange } from './rules/member-range';
 import { SEGMENT_QUERY_LIMITS, SegmentsRepository } from './segments.repository';
 import { PreparedRule, SegmentCounts, SegmentsService, segmentCounts } from './segments.service';
 
@@ -96,14 +96,13 @@ export class SegmentPreviewsService {
     const shape = await this.repository.guarded(SEGMENT_QUERY_LIMITS.previewTimeoutMs, (em) =>
       this.repository.cheapestIndex(em, countSqls(whole), whole.params.values),
     );
-    const slices: MemberRange[] = ranges;
     const total: Counts = { matching: 0, reachable: 0 };
     let next = 0;
     let failed = false;
     const countSlices = async (): Promise<void> => {
       // After a failure (a timeout) the other connections take no further slice.
-      while (next < slices.length && !failed) {
-        const c = this.segments.compile(p, workspaceId, channelId, now, slices[next++]);
+      while (next < ranges.length && !failed) {
+        const c = this.segments.compile(p, workspaceId, channelId, now, ranges[next++]);
         const row = await this.repository
           .guarded(SEGMENT_QUERY_LIMITS.previewTimeoutMs, async (em) => {
             const [counts] = await em.query<Counts[]>(countSqls(c)[shape], c.params.values);
@@ -117,7 +116,7 @@ export class SegmentPreviewsService {
         total.reachable += row.reachable;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(previewParts, slices.length) }, countSlices));
+    await Promise.all(Array.from({ length: Math.min(previewParts, ranges.length) }, countSlices));
     return total;
   }
 }

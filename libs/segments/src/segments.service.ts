@@ -132,6 +132,16 @@ export class SegmentsService {
       frontier = next;
     }
     if (errors.length > 0) throw SegmentsException.invalidRules(dedupe(errors));
+    return this.prepared(workspaceId, rule, segments, customTypes);
+  }
+
+  /** A rule and the segments it refers to, with what compiling or evaluating them also needs. */
+  private async prepared(
+    workspaceId: string,
+    rule: Rule,
+    segments: ReadonlyMap<string, Rule>,
+    customTypes: CustomAttributeTypes,
+  ): Promise<PreparedRule> {
     const workspace = await this.workspaces.get(workspaceId);
     const linkAware = mentionsLink(rule) || [...segments.values()].some(mentionsLink);
     return { rule, segments, customTypes, timeZone: workspace.timezone, restrictToReachable: !linkAware };
@@ -229,19 +239,16 @@ export class SegmentsService {
     return evaluate(p.rule, facts, ctx);
   }
 
-  /** The prepared rule of a saved segment (for callers that evaluate many members in memory). */
   /**
    * A snapshot's rules made ready to compile again (filling it later, in another process): the
    * rule with the segments it referred to as they were then, not as they are now.
    */
   async prepareFrozen(workspaceId: string, frozen: FrozenRule): Promise<PreparedRule> {
     const { rule, segments } = thawRule(frozen);
-    const customTypes = await this.repository.customAttributeTypes(workspaceId);
-    const workspace = await this.workspaces.get(workspaceId);
-    const linkAware = mentionsLink(rule) || [...segments.values()].some(mentionsLink);
-    return { rule, segments, customTypes, timeZone: workspace.timezone, restrictToReachable: !linkAware };
+    return this.prepared(workspaceId, rule, segments, await this.repository.customAttributeTypes(workspaceId));
   }
 
+  /** The prepared rule of a saved segment (for callers that evaluate many members in memory). */
   async prepareSegment(workspaceId: string, segmentId: string): Promise<PreparedRule> {
     const segment = await this.get(workspaceId, segmentId);
     return this.prepare(workspaceId, segment.rules, segmentId);

@@ -20,7 +20,7 @@ const PAGE_SIZE = 50_000;
  * loop is busy sending, besides its statements; with 20,000 a 1M run finished planning at 9.1 s,
  * with 50,000 at 6.6–8.2 s. The first page is small so that the first batches reach LINE within
  * milliseconds. Growing pages (2,500, 5,000, 15,000, 45,000, …) were tried and measured worse
- * (100k: 1.85–2.05 × the time LINE allows, against 1.36–1.62 ×).
+ * (100k: 1.85–2.05 × the time LINE allows, against 1.36–1.71 ×).
  */
 const FIRST_PAGE_SIZE = 2_500;
 

@@ -96,6 +96,8 @@ export function audiencePageSql(c: CompiledRule, restrict: boolean, afterRef: st
 /** Members per snapshot chunk (SegmentSnapshotChunkEntity): a chunk is ~80 KB of each array. */
 export const SNAPSHOT_CHUNK = 10_000;
 
+const INSERT_CHUNKS_SQL = `INSERT INTO segment_snapshot_chunks (snapshot_id, first_member_id, last_member_id, size, member_ids, line_user_ids)`;
+
 /**
  * Set-based snapshot write: the audience never passes through Node. Members are numbered in id
  * order and cut into chunks of SNAPSHOT_CHUNK; `snapshotRef` is `$n::uuid`. Returns one row,
@@ -103,7 +105,7 @@ export const SNAPSHOT_CHUNK = 10_000;
  */
 export function snapshotInsertSql(c: CompiledRule, restrict: boolean, snapshotRef: string): string {
   return `WITH chunks AS (
-    INSERT INTO segment_snapshot_chunks (snapshot_id, first_member_id, last_member_id, size, member_ids, line_user_ids)
+    ${INSERT_CHUNKS_SQL}
     SELECT ${snapshotRef}, min(a.member_id), max(a.member_id), count(*)::int,
            array_agg(a.member_id ORDER BY a.member_id), array_agg(a.line_user_id ORDER BY a.member_id)
       FROM (SELECT m.${T.members.id} AS member_id, r.${L.id} AS line_user_id,
@@ -145,7 +147,7 @@ export function snapshotFillSql(
            count(*)::int AS n
       FROM page),
   chunks AS (
-    INSERT INTO segment_snapshot_chunks (snapshot_id, first_member_id, last_member_id, size, member_ids, line_user_ids)
+    ${INSERT_CHUNKS_SQL}
     SELECT ${snapshotRef}, w.ids[i * ${SNAPSHOT_CHUNK} + 1], w.ids[least((i + 1) * ${SNAPSHOT_CHUNK}, w.n)],
            least(${SNAPSHOT_CHUNK}, w.n - i * ${SNAPSHOT_CHUNK}),
            w.ids[i * ${SNAPSHOT_CHUNK} + 1 : (i + 1) * ${SNAPSHOT_CHUNK}], w.lus[i * ${SNAPSHOT_CHUNK} + 1 : (i + 1) * ${SNAPSHOT_CHUNK}]
