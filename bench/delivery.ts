@@ -167,7 +167,7 @@ async function main(): Promise<void> {
 
   out(
     `\nemulator latency ${LATENCY_MS} ms; ${workerCount} worker processes (DELIVERY_CONCURRENCY ${config.delivery.concurrency}); ` +
-      `limits off = emulator buckets off and DELIVERY_RATE_PERCENT=1000; ` +
+      `limits off = emulator buckets off and LINE_RATE_PERCENT=1000; ` +
       (warmup > 0
         ? `each measured campaign follows a ${warmup.toLocaleString()}-recipient warm-up campaign on the same new workers and a 1.5 s pause`
         : 'no warm-up: each campaign runs on newly started workers'),
@@ -197,7 +197,7 @@ async function main(): Promise<void> {
         const workers: WorkerProcess[] = Array.from({ length: workerCount }, () =>
           spawnWorker({
             ...env,
-            DELIVERY_RATE_PERCENT: limits ? '99' : '1000',
+            LINE_RATE_PERCENT: limits ? '99' : '1000',
             ...(values['cpu-prof'] === undefined
               ? {}
               : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}` }),

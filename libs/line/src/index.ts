@@ -3,6 +3,7 @@ export * from './line-error.mapper';
 export * from './line-signature';
 export * from './line-timeout';
 export * from './line-rate-limits';
+export * from './gcra';
 export * from './line-rate-limiter';
 export * from './line-channel.client';
 export * from './line-client.factory';

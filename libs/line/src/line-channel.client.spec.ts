@@ -56,11 +56,9 @@ describe('LineChannelClient (against a stand-in LINE host)', () => {
 
   it('pushes with the retry key and bearer token and returns the request id', async () => {
     handler = answer(200, { sentMessages: [{ id: '1' }] }, { 'x-line-request-id': 'req-1' });
-    const result = await client.pushMessage(
-      'U1',
-      [{ type: 'text', text: 'hi' }],
-      'a1b2c3d4-0000-4000-8000-000000000000',
-    );
+    const result = await client.pushMessage('U1', [{ type: 'text', text: 'hi' }], {
+      retryKey: 'a1b2c3d4-0000-4000-8000-000000000000',
+    });
     expect(result).toEqual({ requestId: 'req-1', sentMessages: [{ id: '1' }] });
     expect(seen[0].url).toBe('/v2/bot/message/push');
     expect(seen[0].headers['x-line-retry-key']).toBe('a1b2c3d4-0000-4000-8000-000000000000');
@@ -69,7 +67,7 @@ describe('LineChannelClient (against a stand-in LINE host)', () => {
 
   it('maps a 409 on a retried key to RetryKeyAccepted with the accepted request id', async () => {
     handler = answer(409, { message: 'The retry key is already accepted' }, { 'x-line-accepted-request-id': 'orig-7' });
-    const e = await failure(client.multicast(['U1'], [{ type: 'text', text: 'hi' }], 'k'));
+    const e = await failure(client.multicast(['U1'], [{ type: 'text', text: 'hi' }], { retryKey: 'k' }));
     expect(e.code).toBe(LineErrorCode.RetryKeyAccepted);
     expect(e.line.acceptedRequestId).toBe('orig-7');
     expect(e.retryable).toBe(false);

@@ -25,6 +25,16 @@ export interface LineClientOptions {
   limiter?: LineRateLimiter;
 }
 
+export interface SendOptions {
+  /** LINE's X-Line-Retry-Key: a UUID the caller stores before the first attempt and reuses. */
+  retryKey?: string;
+  /**
+   * The caller took this request's slot from the channel's {@link LineRateLimiter} itself (to
+   * order it before its own in-flight bound); the client then does not take another.
+   */
+  slotHeld?: boolean;
+}
+
 const requestIdOf = (response: Response): string | null => response.headers.get('x-line-request-id');
 
 /**
@@ -54,6 +64,10 @@ export class LineChannelClient {
   /** Rate limit + timeout + error mapping around any SDK call. */
   async call<T>(endpoint: LineEndpoint, what: string, fn: () => Promise<T>, requests = 1): Promise<T> {
     await this.options.limiter?.acquire(this.options.channelId, endpoint, requests);
+    return this.unlimited(what, fn);
+  }
+
+  private async unlimited<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await withLineTimeout(this.options.timeoutMs, fn);
     } catch (e) {
@@ -66,22 +80,26 @@ export class LineChannelClient {
    * retryable {@link LineException} with the SAME key; a 409 `LINE_RETRY_KEY_ACCEPTED` means
    * the first attempt went through (see `line.acceptedRequestId`).
    */
-  async pushMessage(to: string, messages: LineMessage[], retryKey?: string): Promise<LineSendResult> {
-    const { httpResponse, body } = await this.call(LineEndpoint.Push, 'push', () =>
-      this.messaging.pushMessageWithHttpInfo({ to, messages }, retryKey),
+  async pushMessage(to: string, messages: LineMessage[], options: SendOptions = {}): Promise<LineSendResult> {
+    const { httpResponse, body } = await this.send(LineEndpoint.Push, 'push', options, () =>
+      this.messaging.pushMessageWithHttpInfo({ to, messages }, options.retryKey),
     );
     return { requestId: requestIdOf(httpResponse), sentMessages: body.sentMessages };
   }
 
   /** Multicast to at most 500 users, with a retry key (same rules as push). */
-  async multicast(to: string[], messages: LineMessage[], retryKey?: string): Promise<LineSendResult> {
+  async multicast(to: string[], messages: LineMessage[], options: SendOptions = {}): Promise<LineSendResult> {
     if (to.length === 0 || to.length > LINE_MAX_USERS_PER_REQUEST) {
       throw new LineException(LineErrorCode.ClientError, `multicast takes 1..500 user IDs, not ${to.length}`);
     }
-    const { httpResponse } = await this.call(LineEndpoint.Multicast, 'multicast', () =>
-      this.messaging.multicastWithHttpInfo({ to, messages }, retryKey),
+    const { httpResponse } = await this.send(LineEndpoint.Multicast, 'multicast', options, () =>
+      this.messaging.multicastWithHttpInfo({ to, messages }, options.retryKey),
     );
     return { requestId: requestIdOf(httpResponse) };
+  }
+
+  private send<T>(endpoint: LineEndpoint, what: string, options: SendOptions, fn: () => Promise<T>): Promise<T> {
+    return options.slotHeld === true ? this.unlimited(what, fn) : this.call(endpoint, what, fn);
   }
 
   async replyMessage(replyToken: string, messages: LineMessage[]): Promise<void> {

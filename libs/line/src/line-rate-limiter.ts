@@ -1,58 +1,77 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { REDIS, RedisKeys } from '@app/common';
+import { AppConfig, REDIS, RedisKeys } from '@app/common';
+import { GCRA_RESERVE_LUA, GcraLimit, gcraLimit } from './gcra';
 import { LINE_RATE_LIMITS, LineEndpoint } from './line-rate-limits';
 import { LineErrorCode, LineException } from './line.exception';
+
+type GcraRedis = Redis & {
+  lseGcraReserve(key: string, intervalUs: number, toleranceUs: number, n: number, maxWaitUs: number): Promise<number>;
+};
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * One token bucket per channel and endpoint, in Redis, so that every api and worker process
- * together stays under LINE's limit (LINE answers 429 past it, and the 429s consume nothing but
- * time). `acquire` waits for a slot rather than failing; the wait is bounded by `maxWaitMs`.
+ * The one limiter in front of LINE: GCRA in Redis (see gcra.ts), one key per (channel, endpoint),
+ * asked just before each request by every api and worker process, whatever sends it (a campaign,
+ * an event-triggered push, a rich-menu link). LINE meters each endpoint of a channel as one
+ * bucket, so two limiters side by side would each allow the whole rate.
+ *
+ * The rate is LINE_RATE_PERCENT of LINE's (default 99 %), so that clock skew and network jitter
+ * between us and LINE never tip LINE's own bucket into a 429. The burst is a quarter of the
+ * window's allowance: time lost to a stall of the senders (GC, a batch being rendered, a slow
+ * commit) is made up afterwards instead of lost for good — with 1/20 s, push with limits on ran at
+ * 1,610–1,655 of 1,980 requests/s while the same code unlimited did 1,998/s. Over any t seconds
+ * this sends at most rate × t + burst, inside a bucket of one window of LINE's rate.
  */
 @Injectable()
 export class LineRateLimiter {
-  private readonly limiters = new Map<LineEndpoint, RateLimiterRedis>();
+  private readonly redis: GcraRedis;
+  private readonly limits = new Map<LineEndpoint, GcraLimit>();
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) redis: Redis,
     private readonly keys: RedisKeys,
-  ) {}
-
-  private limiter(endpoint: LineEndpoint): RateLimiterRedis {
-    let limiter = this.limiters.get(endpoint);
-    if (limiter === undefined) {
-      const { requests, perSeconds } = LINE_RATE_LIMITS[endpoint];
-      limiter = new RateLimiterRedis({
-        storeClient: this.redis,
-        keyPrefix: this.keys.key('line-rate', endpoint),
-        points: requests,
-        duration: perSeconds,
-      });
-      this.limiters.set(endpoint, limiter);
+    private readonly config: AppConfig,
+  ) {
+    if (typeof (redis as unknown as Partial<GcraRedis>).lseGcraReserve !== 'function') {
+      redis.defineCommand('lseGcraReserve', { numberOfKeys: 1, lua: GCRA_RESERVE_LUA });
     }
-    return limiter;
+    this.redis = redis as unknown as GcraRedis;
   }
 
-  /** Waits until `requests` calls to `endpoint` of the channel fit in LINE's limit. */
-  async acquire(channelId: string, endpoint: LineEndpoint, requests = 1, maxWaitMs = 60_000): Promise<void> {
-    const started = Date.now();
-    for (;;) {
-      try {
-        await this.limiter(endpoint).consume(channelId, requests);
-        return;
-      } catch (e) {
-        if (!(e instanceof RateLimiterRes)) throw e;
-        if (Date.now() - started + e.msBeforeNext > maxWaitMs) {
-          throw new LineException(
-            LineErrorCode.RateLimited,
-            `LINE rate limit for ${endpoint} of channel ${channelId}: no slot within ${maxWaitMs} ms`,
-          );
-        }
-        await sleep(Math.max(5, e.msBeforeNext));
-      }
+  limit(endpoint: LineEndpoint): GcraLimit {
+    let limit = this.limits.get(endpoint);
+    if (limit === undefined) {
+      const { requests, perSeconds } = LINE_RATE_LIMITS[endpoint];
+      limit = gcraLimit(requests, perSeconds, this.config.line.ratePercent);
+      this.limits.set(endpoint, limit);
     }
+    return limit;
+  }
+
+  /**
+   * Waits for the slot of `requests` calls to `endpoint` of the channel; returns the time waited
+   * in ms. A slot further away than `maxWaitMs` is not taken: that fails with RateLimited at once.
+   */
+  async acquire(channelId: string, endpoint: LineEndpoint, requests = 1, maxWaitMs = 60_000): Promise<number> {
+    const { ratePerSecond, burst } = this.limit(endpoint);
+    const intervalUs = 1_000_000 / ratePerSecond;
+    const waitUs = await this.redis.lseGcraReserve(
+      this.keys.key('line-rate', channelId, endpoint),
+      intervalUs,
+      intervalUs * (burst - 1),
+      requests,
+      maxWaitMs * 1000,
+    );
+    if (waitUs < 0) {
+      throw new LineException(
+        LineErrorCode.RateLimited,
+        `LINE rate limit for ${endpoint} of channel ${channelId}: no slot within ${maxWaitMs} ms`,
+      );
+    }
+    const waitMs = waitUs / 1000;
+    if (waitMs >= 1) await sleep(waitMs);
+    return waitMs;
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { LineChannelClient, LineErrorCode, toLineException } from '@app/line';
-import { GcraRateLimiter, LineMessage } from '@app/delivery';
+import { LineChannelClient, LineEndpoint, LineErrorCode, LineRateLimiter, toLineException } from '@app/line';
+import { LineMessage } from '@app/delivery';
 import { DeliveryRequestEntity, RequestStatus } from '../entities/delivery-request.entity';
 import type { RequestOutcome } from './batches.types';
 import { Slots } from './send-slots';
@@ -21,7 +21,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export class LineRequestSender {
   private readonly inFlight = new Slots(MAX_IN_FLIGHT);
 
-  constructor(private readonly limiter: GcraRateLimiter) {}
+  constructor(private readonly limiter: LineRateLimiter) {}
 
   /**
    * One LINE request with its stored retry key: 200 or 409 (key already accepted) = accepted;
@@ -42,13 +42,16 @@ export class LineRequestSender {
         // The slot in LINE's rate first, then a socket: waiting for the rate holds no in-flight
         // slot, so the slots are all busy sending when the rate allows it (push with limits on
         // reached 1,655 of 1,980 requests/s while slots sat waiting on the limiter).
-        await this.limiter.acquire(channelId, request.endpoint);
+        await this.limiter.acquire(
+          channelId,
+          request.endpoint === 'multicast' ? LineEndpoint.Multicast : LineEndpoint.Push,
+        );
         await this.inFlight.take();
         holding = true;
         const res =
           request.endpoint === 'multicast'
-            ? await client.multicast(to, messages, request.retryKey)
-            : await client.pushMessage(to[0], messages, request.retryKey);
+            ? await client.multicast(to, messages, { retryKey: request.retryKey, slotHeld: true })
+            : await client.pushMessage(to[0], messages, { retryKey: request.retryKey, slotHeld: true });
         return { seq: request.seq, status: RequestStatus.Accepted, lineRequestId: res.requestId, error: null };
       } catch (e) {
         const err = toLineException(e);

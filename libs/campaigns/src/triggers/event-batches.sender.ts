@@ -1,15 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/common';
 import { ChannelEntity } from '@app/workspaces';
-import { LineChannelClient, LineClientFactory, LineEndpoint, LineErrorCode, toLineException } from '@app/line';
-import {
-  DeliveryClock,
-  GcraRateLimiter,
-  LineMessage,
-  MessageRenderer,
-  deriveRetryKey,
-  isPersonalised,
-} from '@app/delivery';
+import { LineChannelClient, LineClientFactory, LineErrorCode, toLineException } from '@app/line';
+import { DeliveryClock, LineMessage, MessageRenderer, deriveRetryKey, isPersonalised } from '@app/delivery';
 import { CampaignEntity, CampaignStatus } from '../entities/campaign.entity';
 import { RequestStatus } from '../entities/delivery-request.entity';
 import { BatchesRepository } from '../sending/batches.repository';
@@ -44,7 +37,6 @@ export class EventBatchesSender {
     private readonly batches: BatchesRepository,
     private readonly recipients: BatchRecipientsRepository,
     private readonly lineClients: LineClientFactory,
-    private readonly limiter: GcraRateLimiter,
     private readonly clock: DeliveryClock,
     private readonly config: AppConfig,
   ) {}
@@ -179,12 +171,9 @@ export class EventBatchesSender {
           error: string | null,
         ) => done.push({ batch: q.batch, outcomes: [{ seq: 0, status, lineRequestId: id, error }], finished: true });
         try {
-          await this.limiter.acquire(channel.id, LineEndpoint.Push);
-          const res = await client.pushMessage(
-            q.to,
-            q.messages as Parameters<LineChannelClient['pushMessage']>[1],
-            q.retryKey,
-          );
+          const res = await client.pushMessage(q.to, q.messages as Parameters<LineChannelClient['pushMessage']>[1], {
+            retryKey: q.retryKey,
+          });
           answered(RequestStatus.Accepted, res.requestId, null);
         } catch (e) {
           const err = toLineException(e);

@@ -35,6 +35,8 @@ export class AppConfig {
     endpoints: LineEndpoints;
     /** Every LINE call is aborted after this long (the SDK has no timeout of its own). */
     requestTimeoutMs: number;
+    /** Share of LINE's rate limits (percent) that the shared limiter allows. */
+    ratePercent: number;
     /** A channel configured through the environment, seeded into the default workspace. */
     channel?: { channelId: string; channelSecret: string; accessToken: string };
   };
@@ -53,7 +55,7 @@ export class AppConfig {
     faults: { seed: number; rate500: number; rate429: number; rateTimeout: number };
     webhook: { maxRedeliveries: number; retryBaseDelayMs: number };
   };
-  readonly delivery: { concurrency: number; reconcileIntervalMs: number; ratePercent: number; leaseMs: number };
+  readonly delivery: { concurrency: number; reconcileIntervalMs: number; leaseMs: number };
   readonly linking: { loginPageEnabled: boolean; nonceTtlSeconds: number; richMenuReconcileIntervalMs: number };
   readonly segments: {
     refreshIntervalMs: number;
@@ -114,7 +116,6 @@ export class AppConfig {
     this.delivery = {
       concurrency: e.DELIVERY_CONCURRENCY,
       reconcileIntervalMs: e.DELIVERY_RECONCILE_INTERVAL_MS,
-      ratePercent: e.DELIVERY_RATE_PERCENT,
       leaseMs: e.DELIVERY_LEASE_MS,
     };
     const mode: LineMode = e.LINE_CHANNEL_ACCESS_TOKEN ? 'line' : 'emulator';
@@ -128,6 +129,7 @@ export class AppConfig {
         oauthBaseUrl: e.LINE_OAUTH_BASE_URL ?? (real ? 'https://api.line.me' : emulatorBase),
       },
       requestTimeoutMs: e.LINE_REQUEST_TIMEOUT_MS,
+      ratePercent: e.LINE_RATE_PERCENT,
       channel:
         e.LINE_CHANNEL_ID && e.LINE_CHANNEL_SECRET && e.LINE_CHANNEL_ACCESS_TOKEN
           ? {

@@ -137,6 +137,16 @@ export class EnvironmentVariables {
   @Min(100)
   LINE_REQUEST_TIMEOUT_MS = 10_000;
 
+  /**
+   * Share of LINE's rate limits the engine uses (percent), leaving room for clock skew; above 100
+   * only against the emulator with its limits off, to measure the engine's own ceiling.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  LINE_RATE_PERCENT = 99;
+
   /** The reference login page at /link/login; default on, except in production. */
   @IsOptional()
   @Transform(toBool)
@@ -202,13 +212,6 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(100)
   DELIVERY_RECONCILE_INTERVAL_MS = 1_000;
-
-  /** Share of LINE's rate limits the engine uses (percent), leaving room for clock skew. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  DELIVERY_RATE_PERCENT = 99;
 
   /** How long a worker holds a batch or a planning run without renewing it; a dead worker's work is taken over after this. */
   @Transform(toInt)

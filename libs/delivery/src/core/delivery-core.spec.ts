@@ -1,6 +1,5 @@
 import { deriveRetryKey, uuidV5 } from './retry-key';
 import { MULTICAST_MAX, canonicalJson, planRequests, RenderedRecipient } from './request-plan';
-import { gcraReserve, GcraState } from './gcra';
 import { inQuietHours, nextAllowedSendTime } from './quiet-hours';
 import { capWindowStart, quotaFit, withinCap } from './frequency-cap';
 import { isPersonalised, MessageRenderer } from './render';
@@ -50,43 +49,6 @@ describe('request planning', () => {
       ['multicast', 500],
       ['push', 1],
     ]);
-  });
-});
-
-describe('GCRA', () => {
-  it('spaces requests at the emission interval, whatever how many callers ask at once', () => {
-    let state: GcraState = { tat: 0 };
-    const sendAts: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const d = gcraReserve(state, 1000, 200, 1);
-      state = d.state;
-      sendAts.push(d.sendAt);
-    }
-    expect(sendAts).toEqual([1000, 1005, 1010, 1015, 1020]);
-  });
-
-  it('lets a burst through at once and then holds the rate', () => {
-    let state: GcraState = { tat: 0 };
-    const waits: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      const d = gcraReserve(state, 0, 100, 3);
-      state = d.state;
-      waits.push(d.waitMs);
-    }
-    expect(waits).toEqual([0, 0, 0, 10]);
-  });
-
-  it('never allows more than rate × t + burst over any horizon', () => {
-    let state: GcraState = { tat: 0 };
-    let now = 0;
-    let sent = 0;
-    while (now < 10_000) {
-      const d = gcraReserve(state, now, 200, 1);
-      state = d.state;
-      now = d.sendAt + Math.random() * 3;
-      sent++;
-    }
-    expect(sent).toBeLessThanOrEqual(200 * 10 + 1);
   });
 });
 
