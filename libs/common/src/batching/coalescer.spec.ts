@@ -76,4 +76,29 @@ describe('Coalescer', () => {
     expect(bad).toMatchObject({ status: 'rejected', reason: new Error('failed bad') });
     expect(r.groups).toEqual([['a'], ['good', 'bad'], ['good'], ['bad']]);
   });
+
+  it('with join, lets a call ride on a queued entry of its key, never on one already flushing', async () => {
+    const r = recorder((items) => items.includes('bad'));
+    const c = new Coalescer(r.flush, {
+      key: (s: string) => s,
+      maxGroup: 10,
+      concurrency: 1,
+      join: (o: string) => `${o} (joined)`,
+    });
+    const flushing = c.run('a');
+    // 'a' is flushing: a new 'a' queues its own entry; the next ones join the queued entries.
+    const queued = [c.run('a'), c.run('b'), c.run('a'), c.run('bad'), c.run('bad')];
+    expect(r.groups).toEqual([['a']]);
+    const settled = Promise.allSettled(queued);
+    await r.openAll();
+    await expect(flushing).resolves.toBe('A');
+    const [a2, b, a3, bad1, bad2] = await settled;
+    expect([a2, b, a3]).toEqual([
+      { status: 'fulfilled', value: 'A' },
+      { status: 'fulfilled', value: 'B' },
+      { status: 'fulfilled', value: 'A (joined)' },
+    ]);
+    expect([bad1.status, bad2.status]).toEqual(['rejected', 'rejected']);
+    expect(r.groups).toEqual([['a'], ['a', 'b', 'bad'], ['a'], ['b'], ['bad']]);
+  });
 });

@@ -9,9 +9,24 @@
  * A failed group is retried item by item, so that one bad item fails only its own caller. Items
  * with the same key never share a flush (the set-based statements assume one row per key); items
  * of different partitions (say, workspaces, when a statement is for one) never share one either.
+ *
+ * With `join`, a call whose key is already queued (its flush not yet started) rides along with
+ * that entry instead of queueing its own: it gets `join(result)` (or the same error). Because the
+ * flush has not started, it still runs after the joiner's own earlier writes: what it reads is as
+ * fresh for the joiner as a flush of its own would be.
  */
+interface Waiter<O> {
+  resolve: (o: O) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Entry<I, O> extends Waiter<O> {
+  item: I;
+  joined: Array<Waiter<O>>;
+}
+
 export class Coalescer<I, O> {
-  private readonly queue: Array<{ item: I; resolve: (o: O) => void; reject: (e: unknown) => void }> = [];
+  private readonly queue: Array<Entry<I, O>> = [];
   private running = 0;
 
   constructor(
@@ -22,14 +37,38 @@ export class Coalescer<I, O> {
       maxGroup: number;
       concurrency: number;
       partition?: (item: I) => string;
+      /** What a call that joined a queued entry of its key gets from that entry's result. */
+      join?: (result: O) => O;
     },
   ) {}
 
   run(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      if (this.options.join !== undefined) {
+        const k = this.options.key(item);
+        const queued = this.queue.find((e) => this.options.key(e.item) === k);
+        if (queued !== undefined) {
+          queued.joined.push({ resolve, reject });
+          return;
+        }
+      }
+      this.queue.push({ item, resolve, reject, joined: [] });
       this.pump();
     });
+  }
+
+  private static settle<I, O>(
+    entry: Entry<I, O>,
+    join: ((o: O) => O) | undefined,
+    out: { o: O } | { e: unknown },
+  ): void {
+    if ('o' in out) {
+      entry.resolve(out.o);
+      for (const w of entry.joined) w.resolve(join === undefined ? out.o : join(out.o));
+    } else {
+      entry.reject(out.e);
+      for (const w of entry.joined) w.reject(out.e);
+    }
   }
 
   private pump(): void {
@@ -66,13 +105,14 @@ export class Coalescer<I, O> {
   }
 
   private async flush(group: typeof this.queue): Promise<void> {
+    const join = this.options.join;
     try {
       const out = await this.flushMany(group.map((g) => g.item));
-      group.forEach((g, i) => g.resolve(out[i]));
+      group.forEach((g, i) => Coalescer.settle(g, join, { o: out[i] }));
       return;
     } catch (e) {
       if (group.length === 1) {
-        group[0].reject(e);
+        Coalescer.settle(group[0], join, { e });
         return;
       }
     }
@@ -80,9 +120,9 @@ export class Coalescer<I, O> {
       group.map(async (g) => {
         try {
           const [o] = await this.flushMany([g.item]);
-          g.resolve(o);
+          Coalescer.settle(g, join, { o });
         } catch (e) {
-          g.reject(e);
+          Coalescer.settle(g, join, { e });
         }
       }),
     );
