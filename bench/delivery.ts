@@ -1,4 +1,4 @@
-// npm run bench:delivery [-- --sizes 100000,1000000 --push-max 100000 --workers 2 --warmup 2000 --repeat 1]
+// npm run bench:delivery [-- --sizes 100000,1000000 --push-max 100000 --workers 2 --warmup 2000 --repeat 1 --timeline]
 // Campaigns to 100k / 1M recipients through the emulator answering after 30 ms, with LINE's rate
 // limits on (target: ≤ 1.05 × the time the limits allow, no 429) and off (the engine's ceiling,
 // target ≥ 300,000 recipients/s), for multicast and personalised push. The emulator runs in a worker
@@ -31,9 +31,11 @@ async function serveEmulator(): Promise<void> {
   // and the answer to the last one (the emulator answers LATENCY_MS after arrival).
   let first: number | null = null;
   let last: number | null = null;
+  const arrivals: number[] = [];
   const record = emulator.recorder.send.bind(emulator.recorder);
   emulator.recorder.send = (r) => {
     if (r.kind === 'multicast' || r.kind === 'push') {
+      arrivals.push(r.at);
       first ??= r.at;
       last = Date.now();
     }
@@ -45,8 +47,9 @@ async function serveEmulator(): Promise<void> {
     if (m === 'span-reset') {
       first = null;
       last = null;
+      arrivals.length = 0;
     }
-    if (m === 'span') parentPort?.postMessage({ first, last });
+    if (m === 'span') parentPort?.postMessage({ first, last, arrivals });
   });
 }
 
@@ -79,6 +82,9 @@ async function main(): Promise<void> {
       warmup: { type: 'string', default: '2000' },
       // Each measured run this many times in a row (each on new workers): run-to-run spread.
       repeat: { type: 'string', default: '1' },
+      // The send requests LINE received in each 100 ms after the campaign was created: where the
+      // time LINE allows went unused (a late start, gaps between planning pages).
+      timeline: { type: 'boolean', default: false },
     },
   });
   const sizes = values.sizes.split(',').map(Number);
@@ -93,7 +99,7 @@ async function main(): Promise<void> {
     thread.once('message', (m: string) => resolve(m));
     thread.once('error', reject);
   });
-  const span = async (): Promise<{ first: number | null; last: number | null }> =>
+  const span = async (): Promise<{ first: number | null; last: number | null; arrivals: number[] }> =>
     new Promise((resolve) => {
       thread.once('message', resolve);
       thread.postMessage('span');
@@ -254,7 +260,7 @@ async function main(): Promise<void> {
           if (plannedAt === null && planning === 0) plannedAt = Date.now();
           if (Date.now() - t0 > 1_800_000) throw new Error(`stuck: ${JSON.stringify(view.progress)}`);
         }
-        const { first, last } = await span();
+        const { first, last, arrivals } = await span();
         // End to end stops at LINE's answer to the last request, not at our next poll (200 ms).
         const secs = ((last ?? Date.now()) - t0) / 1000;
         const sending = first === null || last === null ? 0 : (last - first) / 1000;
@@ -275,6 +281,14 @@ async function main(): Promise<void> {
             .join(' / ')} |`,
         );
         if (view.progress.sent !== n) out(`  !! sent ${view.progress.sent} of ${n}`);
+        if (values.timeline) {
+          const per = new Map<number, number>();
+          for (const a of arrivals) per.set(Math.floor((a - t0) / 100), (per.get(Math.floor((a - t0) / 100)) ?? 0) + 1);
+          const last100 = Math.max(0, ...per.keys());
+          out(
+            `  LINE requests per 100 ms after the campaign was created: ${Array.from({ length: last100 + 1 }, (_, i) => per.get(i) ?? 0).join(' ')}`,
+          );
+        }
         if (samples > 0) {
           out(`  active PostgreSQL sessions, mean over ${samples} samples (wait event or cpu, statement):`);
           for (const [what, k] of [...sessions].sort((x, y) => y[1] - x[1]).slice(0, 8)) {

@@ -146,7 +146,7 @@ describe('delivery survives a PostgreSQL crash restart mid-campaign (exactly onc
   });
 
   it('completes a segment campaign whose planning a crash cut between two pages, every follower exactly once', async () => {
-    // 40,500 of them reachable: planning pages of 2,500 and 38,000, each filling the run's
+    // 40,500 of them reachable: planning pages of 25,000 and 15,500, each filling the run's
     // snapshot in its own transaction, so the resumed planner goes on filling from the cursor;
     // one multicast per batch, LINE answering fast.
     const from = 100_001;
