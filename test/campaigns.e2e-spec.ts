@@ -246,6 +246,44 @@ describe('campaigns over HTTP (segments, triggers, rules) through the LINE emula
     expect(p.progress.sent).toBe(3);
     expect(p.progress.skipped).toEqual({ quota: 7 });
     expect(p.statusReason).toMatch(/Partial/);
+    // A segment audience: planning opens a snapshot to fill and plans its first page while LINE
+    // answers the quota; told of a limit, it drops that page and counts the whole audience first.
+    await fetch(`${emu.url}/_emulator/channels/${LINE_CHANNEL}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ monthlyQuota: emu.recorder.counts.messagesDelivered + 4 }),
+    });
+    const quotaSegment = await api.get(SegmentsService).create(workspaceId, {
+      name: 'quota segment',
+      channelId,
+      rules: { attr: 'pointsBalance', op: 'in', value: Array.from({ length: 10 }, (_, k) => 2001 + k) },
+    });
+    const partialSegment = await call<CampaignView>('POST', '/campaigns', {
+      name: 'partial segment',
+      channelId,
+      quotaPolicy: 'partial',
+      audience: { type: 'segment', segmentId: quotaSegment.id },
+      messages: [{ type: 'text', text: 'partial segment' }],
+      trigger: { type: 'now' },
+    });
+    const ps = await waitFor(partialSegment.body.id, (v) => v.status === 'completed');
+    expect([ps.progress.sent, ps.progress.skipped]).toEqual([4, { quota: 6 }]);
+    // Checked where LINE sees it: 4 recipients, each once.
+    const got = emu.recorder
+      .query({ limit: 100_000 })
+      .filter((x) => JSON.stringify(x.messages).includes('partial segment'))
+      .flatMap((x) => x.to);
+    expect([got.length, new Set(got).size]).toEqual([4, 4]);
+    const { rows: sources } = await ctx.sql.query<{ source: { snapshotId?: string; filling?: boolean } }>(
+      `SELECT source FROM campaign_runs WHERE campaign_id = $1`,
+      [partialSegment.body.id],
+    );
+    expect(sources[0].source.filling).toBeUndefined();
+    const { rows: snap } = await ctx.sql.query<{ n: number }>(
+      `SELECT coalesce(sum(size), 0)::int AS n FROM segment_snapshot_chunks WHERE snapshot_id = $1`,
+      [sources[0].source.snapshotId],
+    );
+    expect(snap[0].n).toBe(10);
     await fetch(`${emu.url}/_emulator/channels/${LINE_CHANNEL}`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/json' },

@@ -13,6 +13,7 @@ import { DeliveryPolicyService } from './campaigns/delivery-policy.service';
 import { PlannerRepository } from './planning/planner.repository';
 import { RunStateRepository } from './planning/run-state.repository';
 import { RunPlannerService } from './planning/run-planner.service';
+import { RunPagesService } from './planning/run-pages.service';
 import { RunGuards } from './planning/run-guards';
 import { AudienceSnapshotter } from './planning/audience-snapshotter';
 import { BatchesRepository } from './sending/batches.repository';
@@ -35,6 +36,7 @@ const SERVICES = [
   PlannerRepository,
   RunStateRepository,
   RunPlannerService,
+  RunPagesService,
   RunGuards,
   AudienceSnapshotter,
   BatchesRepository,

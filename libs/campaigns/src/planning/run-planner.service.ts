@@ -6,33 +6,20 @@ import { CampaignCategory, CampaignEntity, CampaignStatus, QuotaPolicy } from '.
 import { CampaignRunEntity, RunStatus } from '../entities/campaign-run.entity';
 import { CampaignsRepository } from '../campaigns/campaigns.repository';
 import { DeliveryPolicyService, QuotaView } from '../campaigns/delivery-policy.service';
-import { AudienceSnapshotter, SnapshotFiller } from './audience-snapshotter';
-import { PlanRules, PlannedPage, PlannerRepository } from './planner.repository';
-import { OutboxRelay } from '../outbox/outbox-relay.service';
+import { AudienceSnapshotter } from './audience-snapshotter';
+import { PlanRules, PlannerRepository } from './planner.repository';
+import { PAGE_SIZE, RunPagesService } from './run-pages.service';
 import { RunGuards } from './run-guards';
 import { RunStateRepository } from './run-state.repository';
 import { BatchesRepository } from '../sending/batches.repository';
 import { withLease } from '../core/lease';
 
-const PAGE_SIZE = 50_000;
-/**
- * Pages of 50,000: a page costs a transaction and several round trips on a worker whose event
- * loop is busy sending, besides its statements; with 20,000 a 1M run finished planning at 9.1 s,
- * with 50,000 at 6.6–8.2 s.
- *
- * The first page is 25,000 recipients: the 50 multicasts that LINE's burst (a quarter second of
- * its rate, 49 requests at 99 %) lets go at once. With a first page of 2,500 the first 5 requests
- * went early and the bucket then refilled unused while the next page was planned; the burst went
- * out ~0.4 s after the campaign started, and 100k took 1.19–1.31 × the time LINE allows, against
- * 1.06–1.17 × now. Growing pages (2,500, 5,000, 15,000, 45,000, …, and 2,500, 25,000, 50,000)
- * measured worse.
- */
-const FIRST_PAGE_SIZE = 25_000;
+/** The first page's gate: LINE says the channel has a monthly limit, so the audience is counted first. */
+class QuotaLimited extends Error {}
 
 /**
- * Plans one run: snapshot, quota check, then keyset pages of the audience, each in one
- * transaction that writes the ledger, the outbox batches and the run's cursor. After each commit
- * the relay enqueues the page's batches, so sending starts while a 10M audience is still planned.
+ * Plans one run: the campaign's guards, the audience's source (a snapshot), the monthly quota,
+ * then the keyset pages of the audience (RunPagesService).
  */
 @Injectable()
 export class RunPlannerService {
@@ -45,7 +32,7 @@ export class RunPlannerService {
     private readonly channels: ChannelsService,
     private readonly policy: DeliveryPolicyService,
     private readonly clock: DeliveryClock,
-    private readonly relay: OutboxRelay,
+    private readonly pages: RunPagesService,
     private readonly snapshotter: AudienceSnapshotter,
     private readonly guards: RunGuards,
     private readonly batches: BatchesRepository,
@@ -86,6 +73,10 @@ export class RunPlannerService {
     if (stop !== null) return this.finish(run, RunStatus.Cancelled, stop);
 
     const channel = await this.channels.get(workspaceId, campaign.channelId);
+    // LINE's answer is tens of milliseconds away: asked first, it comes while the first page is
+    // planned (see planFirst). Handled here so that an early return leaves no unhandled rejection.
+    const quota = run.plannedThrough === null ? this.policy.quota(channel) : null;
+    if (quota !== null) void quota.catch(() => undefined);
     const now = this.clock.now();
     const cap = await this.policy.frequencyCap(channel.id);
     const due = run.dueAt > now ? run.dueAt : now;
@@ -101,39 +92,17 @@ export class RunPlannerService {
         : due,
       pageSize: PAGE_SIZE,
     };
-    const source = run.source;
-    if (run.plannedThrough === null) {
-      const quota = await this.policy.quota(channel);
-      // Without a monthly limit nothing needs the audience counted first: planning fills the
-      // snapshot page by page. With one, the count (and so the whole snapshot) comes first, also
-      // when an earlier attempt opened one to fill and a limit was set since.
-      if (
-        source.kind === 'segment' &&
-        quota.remaining !== null &&
-        (source.snapshotId === undefined || source.filling)
-      ) {
-        await this.takeSnapshot(workspaceId, channel.id, source.segmentId, run, now);
-      } else if (source.kind === 'segment' && source.snapshotId === undefined) {
-        await this.openSnapshot(workspaceId, channel.id, source.segmentId, run, now);
+    let planned: boolean;
+    if (quota !== null) {
+      const first = await this.planFirst(workspaceId, campaign, run, rules, leaseMs, dueNow, quota, now);
+      if (first === 'refused') return;
+      planned = first;
+    } else {
+      if (run.source.kind === 'segment' && run.source.snapshotId === undefined) {
+        // Planned from live pages by an earlier version and resumed: take the snapshot, go on from the cursor.
+        await this.takeSnapshot(workspaceId, channel.id, run.source.segmentId, run, now);
       }
-      const allowed = await this.checkQuota(workspaceId, campaign, run, rules, quota);
-      if (allowed === 'refused') return;
-      // Usually null (no limit) and null already: no round trip for the common case.
-      if (allowed !== run.quotaAllowed) {
-        await this.runs.setQuotaAllowed(run.id, allowed);
-      }
-      run.quotaAllowed = allowed;
-    } else if (source.kind === 'segment' && source.snapshotId === undefined) {
-      // Planned from live pages by an earlier version and resumed: take the snapshot, go on from the cursor.
-      await this.takeSnapshot(workspaceId, channel.id, source.segmentId, run, now);
-    }
-    const filled = run.source.kind === 'segment' && run.source.filling === true ? run.source : null;
-    const filler =
-      filled?.snapshotId === undefined ? null : await this.snapshotter.filler(workspaceId, filled.snapshotId);
-    const planned = await this.planPages(workspaceId, run, rules, leaseMs, dueNow, filler);
-    if (planned && filled !== null) {
-      run.source = { kind: 'segment', segmentId: filled.segmentId, snapshotId: filled.snapshotId };
-      await this.runs.setSource(run.id, run.source);
+      planned = await this.planSource(workspaceId, run, rules, leaseMs, dueNow);
     }
     if (!planned) return;
     // A run with nothing to send completes here; otherwise the last batch completes it.
@@ -142,70 +111,67 @@ export class RunPlannerService {
   }
 
   /**
-   * The keyset pages of one run. Each page locks the run row and reads its cursor from it, so
-   * that a planner that lost its lease (a stalled worker) and the one that took over never plan
-   * the same page twice; returns false when another planner finished the run meanwhile.
+   * The first planning of a run, while the channel's monthly quota is on its way from LINE. Most
+   * channels have no monthly limit, and then nothing needs counting first: planning opens the
+   * snapshot to fill and plans the first page meanwhile, and that page commits only once LINE
+   * said so. Told of a limit (or with one recorded by an earlier attempt), it rolls that page
+   * back and counts first: the whole snapshot, also when one was opened to fill.
    */
-  private async planPages(
+  private async planFirst(
+    workspaceId: string,
+    campaign: CampaignEntity,
+    run: CampaignRunEntity,
+    rules: PlanRules,
+    leaseMs: number,
+    dueNow: string[],
+    quota: Promise<QuotaView>,
+    now: Date,
+  ): Promise<boolean | 'refused'> {
+    if (run.quotaAllowed === null) {
+      if (run.source.kind === 'segment' && run.source.snapshotId === undefined) {
+        await this.openSnapshot(workspaceId, rules.channelId, run.source.segmentId, run, now);
+      }
+      const unlimited = async (): Promise<void> => {
+        if ((await quota).remaining !== null) throw new QuotaLimited();
+      };
+      try {
+        return await this.planSource(workspaceId, run, rules, leaseMs, dueNow, unlimited);
+      } catch (e) {
+        if (!(e instanceof QuotaLimited)) throw e;
+      }
+    }
+    const known = await quota;
+    const source = run.source;
+    if (source.kind === 'segment' && known.remaining !== null && (source.snapshotId === undefined || source.filling)) {
+      await this.takeSnapshot(workspaceId, rules.channelId, source.segmentId, run, now);
+    } else if (source.kind === 'segment' && source.snapshotId === undefined) {
+      await this.openSnapshot(workspaceId, rules.channelId, source.segmentId, run, now);
+    }
+    const allowed = await this.checkQuota(workspaceId, campaign, run, rules, known);
+    if (allowed === 'refused') return 'refused';
+    if (allowed !== run.quotaAllowed) await this.runs.setQuotaAllowed(run.id, allowed);
+    run.quotaAllowed = allowed;
+    return this.planSource(workspaceId, run, rules, leaseMs, dueNow);
+  }
+
+  /** Plans the pages from the run's source; a snapshot filled on the way is marked full at the end. */
+  private async planSource(
     workspaceId: string,
     run: CampaignRunEntity,
     rules: PlanRules,
     leaseMs: number,
     dueNow: string[],
-    filler: SnapshotFiller | null,
+    gate?: () => Promise<void>,
   ): Promise<boolean> {
-    // A page's jobs are enqueued while the next page is planned (see OutboxRelay.pipeline).
-    const relay = this.relay.pipeline(workspaceId, rules.availableAt);
-    let result: boolean;
-    try {
-      result = await this.pages(run, rules, leaseMs, dueNow, filler, (ids) => relay.enqueue(ids));
-    } catch (e) {
-      await relay.drain().catch(() => undefined);
-      throw e;
+    const filled = run.source.kind === 'segment' && run.source.filling === true ? run.source : null;
+    const filler =
+      filled?.snapshotId === undefined ? null : await this.snapshotter.filler(workspaceId, filled.snapshotId);
+    const planned = await this.pages.plan(workspaceId, run, rules, leaseMs, { filler, gate }, dueNow);
+    if (planned && filled !== null) {
+      run.source = { kind: 'segment', segmentId: filled.segmentId, snapshotId: filled.snapshotId };
+      await this.runs.setSource(run.id, run.source);
     }
-    await relay.drain();
-    return result;
-  }
-
-  /**
-   * `filler`: the run's snapshot is filled here, each page added in the transaction that plans it
-   * and moves the cursor, so the snapshot and the batches never disagree, also after a crash.
-   */
-  private async pages(
-    run: CampaignRunEntity,
-    rules: PlanRules,
-    leaseMs: number,
-    dueNow: string[],
-    filler: SnapshotFiller | null,
-    enqueue: (batchIds: string[]) => void,
-  ): Promise<boolean> {
-    for (;;) {
-      const page = await this.planner.transaction(async (em) => {
-        const cur = await this.planner.lockRun(em, run.id);
-        if (cur === null || cur.status !== RunStatus.Planning) return null;
-        const quotaLeft = cur.quotaAllowed === null ? null : Math.max(0, cur.quotaAllowed - cur.queuedCount);
-        run.nextBatchSeq = cur.nextBatchSeq;
-        const pageSize = cur.plannedThrough === null ? FIRST_PAGE_SIZE : PAGE_SIZE;
-        if (rules.countsTowardCap && rules.capMax > 0) await this.planner.lockChannelCap(em, rules.channelId);
-        const cursor = cur.plannedThrough ?? '0';
-        const pageRules = { ...rules, quotaLeft, pageSize };
-        let p: PlannedPage;
-        if (filler !== null && this.planner.plainPage(run, pageRules)) {
-          p = await this.planner.planFilledPage(em, run, pageRules, cursor, leaseMs, filler);
-        } else {
-          if (filler !== null) await filler.fill(em, cursor, pageSize);
-          p = await this.planner.planPage(em, run, pageRules, cursor, leaseMs);
-        }
-        const done = p.read < pageSize;
-        run.audienceSize = cur.audienceSize + p.audience;
-        run.queuedCount = cur.queuedCount + p.queued;
-        return { ...p, done };
-      });
-      if (page === null) return false;
-      enqueue(page.batchIds);
-      if (rules.availableAt <= this.clock.now()) dueNow.push(...page.batchIds);
-      if (page.done) return true;
-    }
+    return planned;
   }
 
   private async takeSnapshot(
