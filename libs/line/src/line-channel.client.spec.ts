@@ -100,6 +100,26 @@ describe('LineChannelClient (against a stand-in LINE host)', () => {
     expect(e.code).toBe(LineErrorCode.Timeout);
   });
 
+  it('sends push and multicast as LINE documents them, and times them out as retryable', async () => {
+    handler = answer(200, {}, { 'x-line-request-id': 'req-m' });
+    const to = ['U1', 'U2'];
+    await expect(client.multicast(to, [{ type: 'text', text: 'ええ' }], { retryKey: 'k-1' })).resolves.toEqual({
+      requestId: 'req-m',
+    });
+    const sent = seen.at(-1);
+    expect([sent?.method, sent?.url, sent?.headers['content-type']]).toEqual([
+      'POST',
+      '/v2/bot/message/multicast',
+      'application/json',
+    ]);
+    expect(Number(sent?.headers['content-length'])).toBe(Buffer.byteLength(sent?.body ?? ''));
+    expect(JSON.parse(sent?.body ?? '')).toEqual({ to, messages: [{ type: 'text', text: 'ええ' }] });
+    expect(sent?.headers['x-line-retry-key']).toBe('k-1');
+    handler = () => undefined;
+    const e = await failure(client.pushMessage('U1', [{ type: 'text', text: 'x' }], { retryKey: 'k-2' }));
+    expect([e.code, e.retryable]).toEqual([LineErrorCode.Timeout, true]);
+  });
+
   it('reads "no menu" for a user as null and bulk-links at most 500 users', async () => {
     handler = answer(404, { message: 'the user has no richmenu' });
     await expect(client.getRichMenuIdOfUser('U1')).resolves.toBeNull();

@@ -4,6 +4,7 @@ import { LineRateLimiter } from './line-rate-limiter';
 import { toLineException } from './line-error.mapper';
 import { LineErrorCode, LineException } from './line.exception';
 import { withLineTimeout } from './line-timeout';
+import { LineAnswer, LineSendTransport } from './line-send.transport';
 
 export type LineMessage = messagingApi.Message;
 export type LineRichMenu = messagingApi.RichMenuRequest;
@@ -35,8 +36,6 @@ export interface SendOptions {
   slotHeld?: boolean;
 }
 
-const requestIdOf = (response: Response): string | null => response.headers.get('x-line-request-id');
-
 /**
  * One LINE channel as the engine sees it: every call waits for a rate-limit slot, is aborted
  * after the timeout, and fails only with a {@link LineException}. The SDK clients are exposed
@@ -45,8 +44,12 @@ const requestIdOf = (response: Response): string | null => response.headers.get(
 export class LineChannelClient {
   readonly messaging: messagingApi.MessagingApiClient;
   readonly blob: messagingApi.MessagingApiBlobClient;
+  private readonly transport: LineSendTransport;
+  private readonly sendHeaders: Record<string, string>;
 
   constructor(private readonly options: LineClientOptions) {
+    this.transport = new LineSendTransport(options.apiBaseUrl, options.timeoutMs);
+    this.sendHeaders = { authorization: `Bearer ${options.accessToken}`, 'user-agent': 'line-segment-engine' };
     this.messaging = new messagingApi.MessagingApiClient({
       channelAccessToken: options.accessToken,
       baseURL: options.apiBaseUrl,
@@ -64,10 +67,6 @@ export class LineChannelClient {
   /** Rate limit + timeout + error mapping around any SDK call. */
   async call<T>(endpoint: LineEndpoint, what: string, fn: () => Promise<T>, requests = 1): Promise<T> {
     await this.options.limiter?.acquire(this.options.channelId, endpoint, requests);
-    return this.unlimited(what, fn);
-  }
-
-  private async unlimited<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await withLineTimeout(this.options.timeoutMs, fn);
     } catch (e) {
@@ -81,10 +80,9 @@ export class LineChannelClient {
    * the first attempt went through (see `line.acceptedRequestId`).
    */
   async pushMessage(to: string, messages: LineMessage[], options: SendOptions = {}): Promise<LineSendResult> {
-    const { httpResponse, body } = await this.send(LineEndpoint.Push, 'push', options, () =>
-      this.messaging.pushMessageWithHttpInfo({ to, messages }, options.retryKey),
-    );
-    return { requestId: requestIdOf(httpResponse), sentMessages: body.sentMessages };
+    const answer = await this.send(LineEndpoint.Push, 'push', '/v2/bot/message/push', { to, messages }, options);
+    const body = JSON.parse(answer.body || '{}') as messagingApi.PushMessageResponse;
+    return { requestId: answer.header('x-line-request-id') ?? null, sentMessages: body.sentMessages };
   }
 
   /** Multicast to at most 500 users, with a retry key (same rules as push). */
@@ -92,14 +90,32 @@ export class LineChannelClient {
     if (to.length === 0 || to.length > LINE_MAX_USERS_PER_REQUEST) {
       throw new LineException(LineErrorCode.ClientError, `multicast takes 1..500 user IDs, not ${to.length}`);
     }
-    const { httpResponse } = await this.send(LineEndpoint.Multicast, 'multicast', options, () =>
-      this.messaging.multicastWithHttpInfo({ to, messages }, options.retryKey),
+    const answer = await this.send(
+      LineEndpoint.Multicast,
+      'multicast',
+      '/v2/bot/message/multicast',
+      { to, messages },
+      options,
     );
-    return { requestId: requestIdOf(httpResponse) };
+    return { requestId: answer.header('x-line-request-id') ?? null };
   }
 
-  private send<T>(endpoint: LineEndpoint, what: string, options: SendOptions, fn: () => Promise<T>): Promise<T> {
-    return options.slotHeld === true ? this.unlimited(what, fn) : this.call(endpoint, what, fn);
+  /** A send through the lean transport (see LineSendTransport), under the rate limit unless the caller holds the slot. */
+  private async send(
+    endpoint: LineEndpoint,
+    what: string,
+    path: string,
+    body: messagingApi.PushMessageRequest | messagingApi.MulticastRequest,
+    options: SendOptions,
+  ): Promise<LineAnswer> {
+    if (options.slotHeld !== true) await this.options.limiter?.acquire(this.options.channelId, endpoint);
+    const headers =
+      options.retryKey === undefined ? this.sendHeaders : { ...this.sendHeaders, 'x-line-retry-key': options.retryKey };
+    try {
+      return await this.transport.post(path, JSON.stringify(body), headers, what);
+    } catch (e) {
+      throw toLineException(e, what);
+    }
   }
 
   async replyMessage(replyToken: string, messages: LineMessage[]): Promise<void> {
