@@ -75,7 +75,10 @@ export class LineSendTransport {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
+          res.on('error', (e) => {
+            clearTimeout(timer);
+            reject(e);
+          });
           res.on('end', () => {
             clearTimeout(timer);
             const body = Buffer.concat(chunks).toString('utf8');

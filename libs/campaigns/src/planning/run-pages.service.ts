@@ -26,7 +26,11 @@ const FIRST_PAGE_SIZE = 25_000;
 export interface PagesOptions {
   /** The run's snapshot to fill, each page added in the transaction that plans it. */
   filler: SnapshotFiller | null;
-  /** Awaited before the first page commits; when it throws, that page is rolled back. */
+  /**
+   * Awaited before the first page commits; when it throws, that page is rolled back. Its locks
+   * (the run row; a capped campaign's channel cap) are held meanwhile: the quota's answer from
+   * LINE, tens of milliseconds, or the request timeout at worst.
+   */
   gate?: () => Promise<void>;
 }
 
