@@ -40,6 +40,7 @@ function asHeaders(res: IncomingMessage): Headers {
  */
 export class LineSendTransport {
   private readonly base: URL;
+  private readonly basePath: string;
   private readonly agent: HttpAgent;
   private readonly send: (options: RequestOptions, onResponse: (res: IncomingMessage) => void) => ClientRequest;
 
@@ -48,6 +49,7 @@ export class LineSendTransport {
     private readonly timeoutMs: number,
   ) {
     this.base = new URL(baseUrl);
+    this.basePath = this.base.pathname.replace(/\/$/, '');
     const secure = this.base.protocol === 'https:';
     const agentOptions = {
       keepAlive: true,
@@ -60,7 +62,6 @@ export class LineSendTransport {
   }
 
   post(path: string, json: string, headers: Record<string, string>, what: string): Promise<LineAnswer> {
-    const basePath = this.base.pathname.replace(/\/$/, '');
     return new Promise<LineAnswer>((resolve, reject) => {
       const req = this.send(
         {
@@ -68,7 +69,7 @@ export class LineSendTransport {
           protocol: this.base.protocol,
           hostname: this.base.hostname,
           port: this.base.port,
-          path: basePath + path,
+          path: this.basePath + path,
           method: 'POST',
           headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) },
         },
@@ -97,9 +98,5 @@ export class LineSendTransport {
       });
       req.end(json);
     });
-  }
-
-  close(): void {
-    this.agent.destroy();
   }
 }
