@@ -39,24 +39,24 @@ describe('LineRateLimiter (GCRA in Redis, shared by every process)', () => {
     return v === null ? null : Number(v);
   };
 
-  it('lets a burst of a quarter second through, then spaces the rest at the rate, over both processes', async () => {
-    // Multicast at 100 %: 200/s (5 ms apart), burst 50.
+  it('lets a burst of half a second through, then spaces the rest at the rate, over both processes', async () => {
+    // Multicast at 100 %: 200/s (5 ms apart), burst 100.
     const started = Date.now();
     const waits = await Promise.all(
-      Array.from({ length: 150 }, (_, i) => (i % 2 === 0 ? a : b).acquire('ch-1', LineEndpoint.Multicast)),
+      Array.from({ length: 250 }, (_, i) => (i % 2 === 0 ? a : b).acquire('ch-1', LineEndpoint.Multicast)),
     );
     const elapsed = Date.now() - started;
     const reservingMs = elapsed - Math.max(...waits);
     waits.sort((x, y) => x - y);
-    // Time passing while the 150 reservations were made frees one slot per 5 ms of it.
+    // Time passing while the 250 reservations were made frees one slot per 5 ms of it.
     const freed = Math.ceil(Math.max(0, reservingMs) / 5) + 1;
-    expect(waits.filter((w) => w < 1).length).toBeGreaterThanOrEqual(50);
-    expect(waits.filter((w) => w < 1).length).toBeLessThanOrEqual(50 + freed);
-    expect(waits[149]).toBeLessThanOrEqual(500);
-    expect(waits[149]).toBeGreaterThanOrEqual(500 - 5 * freed);
+    expect(waits.filter((w) => w < 1).length).toBeGreaterThanOrEqual(100);
+    expect(waits.filter((w) => w < 1).length).toBeLessThanOrEqual(100 + freed);
+    expect(waits[249]).toBeLessThanOrEqual(750);
+    expect(waits[249]).toBeGreaterThanOrEqual(750 - 5 * freed);
     // Consecutive slots are one emission interval apart: their waits differ by 5 ms less the time
     // between the two reservations.
-    for (let i = 51; i < 150; i++) {
+    for (let i = 101; i < 250; i++) {
       expect(waits[i] - waits[i - 1]).toBeLessThanOrEqual(5.001);
       expect(waits[i] - waits[i - 1]).toBeGreaterThan(5 - reservingMs - 1);
     }
@@ -77,17 +77,17 @@ describe('LineRateLimiter (GCRA in Redis, shared by every process)', () => {
     });
     expect(await tatOf('ch-4', LineEndpoint.Multicast)).toBe(before);
     // The key outlives its backlog (an expired key would be a full bucket again) and the burst's
-    // tolerance, and then 1 s, no more: 250 × 5 ms + 49 × 5 ms + 1 s.
+    // tolerance, and then 1 s, no more: 250 × 5 ms + 99 × 5 ms + 1 s.
     const ttl = await redisA.pttl(keys.key('line-rate', 'ch-4', LineEndpoint.Multicast));
-    expect(ttl).toBeGreaterThan(1250 + 245 + 1000 - 300);
-    expect(ttl).toBeLessThanOrEqual(1250 + 245 + 1000);
+    expect(ttl).toBeGreaterThan(1250 + 495 + 1000 - 300);
+    expect(ttl).toBeLessThanOrEqual(1250 + 495 + 1000);
     await Promise.all(many);
   });
 
   it('scales the rate by LINE_RATE_PERCENT', () => {
     const half = new LineRateLimiter(redisA, keys, testConfig('unused', prefix, { LINE_RATE_PERCENT: '50' }));
-    expect(half.limit(LineEndpoint.Multicast)).toEqual({ ratePerSecond: 100, burst: 25 });
-    expect(a.limit(LineEndpoint.Push)).toEqual({ ratePerSecond: 2000, burst: 500 });
+    expect(half.limit(LineEndpoint.Multicast)).toEqual({ ratePerSecond: 100, burst: 50 });
+    expect(a.limit(LineEndpoint.Push)).toEqual({ ratePerSecond: 2000, burst: 1000 });
   });
 
   describe('through the channel client', () => {

@@ -69,10 +69,11 @@ describe('GCRA', () => {
     );
   });
 
-  it("derives LINE's limits: a share of the rate, a quarter of the window's allowance as burst", () => {
-    expect(gcraLimit(200, 1, 99)).toEqual({ ratePerSecond: 198, burst: 49 });
-    expect(gcraLimit(2000, 1, 1000)).toEqual({ ratePerSecond: 20_000, burst: 5000 });
-    expect(gcraLimit(60, 3600, 99)).toEqual({ ratePerSecond: 59.4 / 3600, burst: 14 });
+  it("derives LINE's limits: a share of the rate, half the window's allowance as burst", () => {
+    expect(gcraLimit(200, 1, 99)).toEqual({ ratePerSecond: 198, burst: 99 });
+    expect(gcraLimit(2000, 1, 1000)).toEqual({ ratePerSecond: 20_000, burst: 10_000 });
+    expect(gcraLimit(60, 3600, 99)).toEqual({ ratePerSecond: 59.4 / 3600, burst: 29 });
     expect(gcraLimit(10, 1, 10)).toEqual({ ratePerSecond: 1, burst: 1 });
   });
+
 });

@@ -68,8 +68,8 @@ redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.ceil((tat - no
 return sendAt - now
 `;
 
-/** A limit of `requests` per `perSeconds`, used at `percent` %, bursting a quarter of it. */
+/** A limit of `requests` per `perSeconds`, used at `percent` %, bursting half of it. */
 export function gcraLimit(requests: number, perSeconds: number, percent: number): GcraLimit {
   const allowance = (requests * percent) / 100;
-  return { ratePerSecond: allowance / perSeconds, burst: Math.max(1, Math.floor(allowance / 4)) };
+  return { ratePerSecond: allowance / perSeconds, burst: Math.max(1, Math.floor(allowance / 2)) };
 }

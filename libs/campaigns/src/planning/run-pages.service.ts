@@ -12,8 +12,8 @@ import { PlanRules, PlannedPage, PlannerRepository } from './planner.repository'
  */
 export const PAGE_SIZE = 50_000;
 /**
- * The first page is 25,000 recipients: the 50 multicasts that LINE's burst (a quarter second of
- * its rate, 49 requests at 99 %) lets go at once. With a first page of 2,500 the first 5 requests
+ * The first page is 25,000 recipients: 50 multicasts, which the limiter's burst (half a second of
+ * LINE's rate, 99 requests at 99 %) lets go at once; measured when the burst was a quarter second. With a first page of 2,500 the first 5 requests
  * went early and the bucket then refilled unused while the next page was planned; the burst went
  * out ~0.4 s after the campaign started, and 100k took 1.19–1.31 × the time LINE allows, against
  * 1.06–1.17 × with 25,000. Growing pages (2,500, 5,000, 15,000, 45,000, …, and 2,500, 25,000,
