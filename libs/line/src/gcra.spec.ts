@@ -75,5 +75,4 @@ describe('GCRA', () => {
     expect(gcraLimit(60, 3600, 99)).toEqual({ ratePerSecond: 59.4 / 3600, burst: 29 });
     expect(gcraLimit(10, 1, 10)).toEqual({ ratePerSecond: 1, burst: 1 });
   });
-
 });
