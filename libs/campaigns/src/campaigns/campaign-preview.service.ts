@@ -54,7 +54,6 @@ export class CampaignPreviewService {
       capSince: capWindowStart(now, cap),
       quotaLeft: null,
       availableAt: now,
-      pageSize: 0,
     });
     const reachable = byRule.reachable ?? 0;
     const skipped = Object.fromEntries(Object.entries(byRule).filter(([k]) => k !== 'reachable'));

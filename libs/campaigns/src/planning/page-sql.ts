@@ -12,6 +12,10 @@ export interface PlanRules {
   /** Recipients that may still be queued under the quota; null = no limit. */
   quotaLeft: number | null;
   availableAt: Date;
+}
+
+/** The rules of one keyset page: the run's, with the page's size. */
+export interface PageRules extends PlanRules {
   pageSize: number;
 }
 

@@ -6,9 +6,9 @@ import { RunStatus, type CampaignRunEntity } from '../entities/campaign-run.enti
 import type { SnapshotFiller } from './audience-snapshotter';
 import { audienceSql } from './audience-source';
 import { GUARD_RETURNING, INSERT_BATCH_SQL, INSERT_SKIP_SQL, insertGuardsSql, runUpdateSql } from './planner.sql';
-import { PlanRules, candidatesSql, pageResultSql } from './page-sql';
+import { PageRules, PlanRules, candidatesSql, pageResultSql } from './page-sql';
 
-export type { PlanRules } from './page-sql';
+export type { PageRules, PlanRules } from './page-sql';
 
 export interface RunPlanState {
   status: RunStatus;
@@ -125,7 +125,7 @@ export class PlannerRepository {
   async planPage(
     em: EntityManager,
     run: CampaignRunEntity,
-    rules: PlanRules,
+    rules: PageRules,
     cursor: string,
     leaseMs: number,
   ): Promise<PlannedPage> {
@@ -214,7 +214,7 @@ export class PlannerRepository {
   async planFilledPage(
     em: EntityManager,
     run: CampaignRunEntity,
-    rules: PlanRules,
+    rules: PageRules,
     cursor: string,
     leaseMs: number,
     filler: SnapshotFiller,

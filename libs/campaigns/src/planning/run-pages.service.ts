@@ -3,7 +3,7 @@ import { DeliveryClock } from '@app/delivery';
 import { CampaignRunEntity, RunStatus } from '../entities/campaign-run.entity';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { SnapshotFiller } from './audience-snapshotter';
-import { PlanRules, PlannedPage, PlannerRepository } from './planner.repository';
+import { PageRules, PlanRules, PlannedPage, PlannerRepository } from './planner.repository';
 
 /**
  * Pages of 50,000: a page costs a transaction and several round trips on a worker whose event
@@ -94,7 +94,7 @@ export class RunPagesService {
         const pageSize = cur.plannedThrough === null ? FIRST_PAGE_SIZE : PAGE_SIZE;
         if (rules.countsTowardCap && rules.capMax > 0) await this.planner.lockChannelCap(em, rules.channelId);
         const cursor = cur.plannedThrough ?? '0';
-        const pageRules = { ...rules, quotaLeft, pageSize };
+        const pageRules: PageRules = { ...rules, quotaLeft, pageSize };
         let p: PlannedPage;
         if (filler !== null && this.planner.plainPage(run, pageRules)) {
           p = await this.planner.planFilledPage(em, run, pageRules, cursor, leaseMs, filler);

@@ -8,7 +8,7 @@ import { CampaignsRepository } from '../campaigns/campaigns.repository';
 import { DeliveryPolicyService, QuotaView } from '../campaigns/delivery-policy.service';
 import { AudienceSnapshotter } from './audience-snapshotter';
 import { PlanRules, PlannerRepository } from './planner.repository';
-import { PAGE_SIZE, RunPagesService } from './run-pages.service';
+import { RunPagesService } from './run-pages.service';
 import { RunGuards } from './run-guards';
 import { RunStateRepository } from './run-state.repository';
 import { BatchesRepository } from '../sending/batches.repository';
@@ -90,7 +90,6 @@ export class RunPlannerService {
       availableAt: this.policy.quietHoursApply(campaign)
         ? nextAllowedSendTime(due, await this.policy.quietHours(channel))
         : due,
-      pageSize: PAGE_SIZE,
     };
     let planned: boolean;
     if (quota !== null) {
