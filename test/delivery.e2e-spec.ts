@@ -1,6 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { createTestContext, TestContext } from '@app/testing';
 import { CampaignsService, CampaignView } from '@app/campaigns';
+import { SegmentsService } from '@app/segments';
 import { startEmulator, RunningEmulator } from '../apps/line-emulator/src/server';
 import { createWorkerApp } from '../apps/worker/src/worker.factory';
 import { createApiApp } from '../apps/api/src/api.factory';
@@ -192,5 +193,55 @@ describe('delivery (campaign → outbox → LINE emulator, exactly once)', () =>
     const wrong = [...got.entries()].filter(([u, n]) => n !== 1 || !expected.has(u));
     expect(wrong).toEqual([]);
     expect(got.size).toBe(followers.length);
+  });
+
+  it('plans a segment scattered over member ids in bounded id ranges, each member once', async () => {
+    // Runs on the api and the worker process of the test before. Two groups of the segment far
+    // apart in member ids and a member far beyond both: the first page reads ids up to 100,000
+    // (four first pages' worth) and finds group A alone; the next, wider, finds group B; the run
+    // ends once a page reaches past the workspace's last member.
+    const groups = [50_001, 3_000_001];
+    for (const from of groups) {
+      await ctx.sql.query(
+        `INSERT INTO members (id, workspace_id, external_id, points_balance)
+         SELECT g, $1, 'sp' || g, -1 FROM generate_series($2::bigint, $2::bigint + 299) g`,
+        [workspaceId, from],
+      );
+      await ctx.sql.query(
+        `INSERT INTO line_users (workspace_id, channel_id, line_user_id, following, member_id)
+         SELECT $1, $2, 'U' || lpad(to_hex(g), 32, '0'), true, g FROM generate_series($3::bigint, $3::bigint + 299) g`,
+        [workspaceId, channelId, from],
+      );
+    }
+    await ctx.sql.query(
+      `INSERT INTO members (id, workspace_id, external_id, points_balance) VALUES (9000000, $1, 'sp-last', 5)`,
+      [workspaceId],
+    );
+    const api = apps[0];
+    const segment = await api.get(SegmentsService).create(workspaceId, {
+      name: 'scattered',
+      channelId,
+      rules: { attr: 'pointsBalance', op: 'lt', value: 0 },
+    });
+    const svc = api.get(CampaignsService);
+    const created = await svc.create(workspaceId, {
+      name: 'scattered',
+      channelId,
+      audience: { type: 'segment', segmentId: segment.id },
+      messages: [{ type: 'text', text: 'セール' }],
+      trigger: { type: 'now' },
+    });
+    const done = await waitFor(svc, created.id, (v) => v.status === 'completed');
+    expect(done.progress.sent).toBe(600);
+    for (const from of groups) {
+      for (let g = from; g < from + 300; g++) expect(received(lineUserId(g))).toBe(1);
+    }
+    const { rows } = await ctx.sql.query(
+      `SELECT b.recipient_count AS n FROM delivery_batches b JOIN campaign_runs r ON r.id = b.run_id
+       WHERE r.campaign_id = $1 ORDER BY b.seq`,
+      [created.id],
+    );
+    // One page per group: a page that read on past group A would have cut them 500 + 100.
+    expect(rows).toEqual([{ n: 300 }, { n: 300 }]);
   });
 });

@@ -15,12 +15,15 @@ export interface SnapshotFiller {
   /**
    * The same, and the caller's own work on the page in the same statement (see FillExtension;
    * its values go through `params`): one pass over the page, no round trip. Returns the row.
+   * With `until`, only members up to that id are read: a page of a sparse audience then ends
+   * there instead of reading every member after it to fill `limit`.
    */
   fillWith<R>(
     em: EntityManager,
     after: string,
     limit: number,
     then: (params: SqlParams) => FillExtension,
+    until?: string,
   ): Promise<R & { size: number }>;
 }
 
@@ -62,7 +65,8 @@ export class SegmentSnapshotsService {
    * An empty snapshot of the segment's audience at `now`, which its reader fills page by page in
    * member order ({@link filler}): a campaign run plans each page from the snapshot in the
    * transaction that added it, so the audience is evaluated once and the first batches go out
-   * while the rest is still to be read. Complete once a fill comes back short.
+   * while the rest is still to be read. Complete once a fill comes back short, or, for fills bounded
+   * by `until`, once one reaches past the workspace's last member (the reader knows which).
    */
   async open(workspaceId: string, channelId: string, segmentId: string, now: Date): Promise<string> {
     const { segment, p } = await this.prepareSegment(workspaceId, channelId, segmentId);
@@ -90,20 +94,22 @@ export class SegmentSnapshotsService {
       after: string,
       limit: number,
       then?: (params: SqlParams) => FillExtension,
+      until?: string,
     ): Promise<R & { size: number }> => {
       const c = this.segments.compile(p, workspaceId, s.channelId, s.evaluatedAt);
       const ref = c.params.add(snapshotId, 'uuid');
       const afterRef = c.params.add(after, 'bigint');
+      const untilRef = until === undefined ? null : c.params.add(until, 'bigint');
       const ext = then?.(c.params);
       const [row] = await em.query<Array<R & { size: number }>>(
-        snapshotFillSql(c, p.restrictToReachable, ref, afterRef, limit, ext),
+        snapshotFillSql(c, p.restrictToReachable, ref, afterRef, limit, ext, untilRef),
         c.params.values,
       );
       return row;
     };
     return {
       fill: async (em, after, limit) => (await run(em, after, limit)).size,
-      fillWith: (em, after, limit, then) => run(em, after, limit, then),
+      fillWith: (em, after, limit, then, until) => run(em, after, limit, then, until),
     };
   }
 

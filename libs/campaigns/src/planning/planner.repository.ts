@@ -21,8 +21,10 @@ export interface RunPlanState {
 }
 
 export interface PlannedPage {
-  /** Rows of the raw keyset page (fewer than the page size: the audience is exhausted). */
+  /** Rows of the raw keyset page. */
   read: number;
+  /** No member after this page can be in the audience: planning is over. */
+  exhausted: boolean;
   /** Members of the page that still exist (the audience size counts these). */
   audience: number;
   lastMemberId: string | null;
@@ -40,6 +42,8 @@ interface PageRow {
   skipped: Record<string, number>;
   batch_ids: string[];
   max_seq: number | null;
+  /** Bounded pages only (planFilledPage); otherwise a short page is the last. */
+  exhausted?: boolean;
 }
 
 /** The set-based SQL of planning: rules, ledger and outbox in one statement per keyset page. */
@@ -156,7 +160,7 @@ export class PlannerRepository {
          SELECT ${pageResultSql('page', null)}`,
         params,
       );
-      return this.toPage(fast, run.nextBatchSeq);
+      return this.toPage(fast, run.nextBatchSeq, rules.pageSize);
     }
     const cte = candidatesSql(run, rules, params, trusted);
     const runId = n(run.id);
@@ -194,7 +198,7 @@ export class PlannerRepository {
       SELECT ${pageResultSql('cand', 'skips')}`,
       params,
     );
-    return this.toPage(row, run.nextBatchSeq);
+    return this.toPage(row, run.nextBatchSeq, rules.pageSize);
   }
 
   /**
@@ -210,19 +214,34 @@ export class PlannerRepository {
    * planned in one statement (the batches sliced from the page's member-id array, 500 each), instead
    * of adding it and then reading it back from the snapshot to number and group it (~0.1 s of a
    * 50,000-member page). The caller's transaction and settings are those of {@link planPage}.
+   *
+   * The page reads members up to id `until` only (see page-range.ts). Short, it moves the cursor to
+   * `until`, not to its last member, and the audience is exhausted only once `until` is past the
+   * workspace's last member: the members between are still to be read.
    */
   async planFilledPage(
     em: EntityManager,
     run: CampaignRunEntity,
     rules: PageRules,
     cursor: string,
+    until: string,
     leaseMs: number,
     filler: SnapshotFiller,
   ): Promise<PlannedPage> {
-    const row = await filler.fillWith<PageRow>(em, cursor, rules.pageSize, (params) => {
-      const runRef = params.add(run.id, 'uuid');
-      return {
-        ctes: `batches AS (
+    const limit = String(Math.trunc(rules.pageSize));
+    const row = await filler.fillWith<PageRow>(
+      em,
+      cursor,
+      rules.pageSize,
+      (params) => {
+        const runRef = params.add(run.id, 'uuid');
+        const untilRef = params.add(until, 'bigint');
+        const bounded = {
+          cursor: `CASE WHEN (SELECT short FROM ends) THEN ${untilRef} ELSE (SELECT max(member_id) FROM page) END`,
+          exhausted: `(SELECT short AND past_last FROM ends)`,
+        };
+        return {
+          ctes: `batches AS (
             ${INSERT_BATCH_SQL}
             SELECT ${runRef}, ${params.add(rules.campaignId, 'uuid')}, ${params.add(run.workspaceId, 'uuid')},
               ${params.add(rules.channelId, 'uuid')}, ${params.add(run.nextBatchSeq, 'int')} + j, 'pending',
@@ -233,16 +252,23 @@ export class PlannerRepository {
             RETURNING ${GUARD_RETURNING}, seq, recipient_count
           ),
           guards AS (${insertGuardsSql('batches')}),
-          ${runUpdateSql(runRef, params.add(String(leaseMs), 'text'), 'page', null, String(Math.trunc(rules.pageSize)))}`,
-        select: pageResultSql('page', null),
-      };
-    });
-    return this.toPage(row, run.nextBatchSeq);
+          ends AS (
+            SELECT (SELECT count(*) FROM page) < ${limit} AS short,
+              ${untilRef} >= (SELECT coalesce(max(id), 0) FROM members WHERE workspace_id = ${params.add(run.workspaceId, 'uuid')}) AS past_last
+          ),
+          ${runUpdateSql(runRef, params.add(String(leaseMs), 'text'), 'page', null, limit, bounded)}`,
+          select: `${pageResultSql('page', null)}, ${bounded.exhausted} AS exhausted`,
+        };
+      },
+      until,
+    );
+    return this.toPage(row, run.nextBatchSeq, rules.pageSize);
   }
 
-  private toPage(row: PageRow, nextBatchSeq: number): PlannedPage {
+  private toPage(row: PageRow, nextBatchSeq: number, pageSize: number): PlannedPage {
     return {
       read: row.read,
+      exhausted: row.exhausted ?? row.read < pageSize,
       audience: row.audience,
       lastMemberId: row.last_member_id,
       queued: row.queued,

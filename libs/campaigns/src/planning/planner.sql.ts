@@ -64,7 +64,9 @@ export const CAPPED_SQL = `
  * The page's effect on its run, in the page's statement (a round trip less per page): cursor,
  * next batch number, audience (`audience`: the CTE of the members counted), queued, skips by
  * rule (`skips`: the CTE of the ledger rows written, or null), the lease, and `sending` once the
- * page came back short (`limitRef` is the page size). The run row is locked by lockRun.
+ * page came back short (`limitRef` is the page size). The run row is locked by lockRun. A page
+ * `bounded` by an id range says itself where the next one starts and whether the audience is
+ * exhausted (see PlannerRepository.planFilledPage).
  */
 export function runUpdateSql(
   runRef: string,
@@ -72,6 +74,7 @@ export function runUpdateSql(
   audience: string,
   skips: string | null,
   limitRef = '$3',
+  bounded: { cursor: string; exhausted: string } | null = null,
 ): string {
   const skipped =
     skips === null
@@ -79,13 +82,14 @@ export function runUpdateSql(
       : addSkipCountsSql('cr.skipped', `(SELECT reason, count(*)::int AS n FROM ${skips} GROUP BY reason)`);
   return `run_upd AS (
     UPDATE campaign_runs cr SET
-      planned_through = coalesce((SELECT max(member_id) FROM page), cr.planned_through),
+      planned_through = ${bounded?.cursor ?? 'coalesce((SELECT max(member_id) FROM page), cr.planned_through)'},
       next_batch_seq = coalesce((SELECT max(seq) + 1 FROM batches), cr.next_batch_seq),
       audience_size = cr.audience_size + (SELECT count(*) FROM ${audience}),
       queued_count = cr.queued_count + (SELECT coalesce(sum(recipient_count), 0) FROM batches),
       skipped = ${skipped},
       lease_until = now() + (${leaseRef} || ' milliseconds')::interval,
-      status = CASE WHEN (SELECT count(*) FROM page) < ${limitRef} THEN 'sending'::campaign_run_status ELSE cr.status END
+      status = CASE WHEN ${bounded?.exhausted ?? `(SELECT count(*) FROM page) < ${limitRef}`}
+        THEN 'sending'::campaign_run_status ELSE cr.status END
     WHERE cr.id = ${runRef}::uuid
   )`;
 }

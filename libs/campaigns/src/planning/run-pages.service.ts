@@ -4,6 +4,7 @@ import { CampaignRunEntity, RunStatus } from '../entities/campaign-run.entity';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { SnapshotFiller } from './audience-snapshotter';
 import { PageRules, PlanRules, PlannedPage, PlannerRepository } from './planner.repository';
+import { firstRangeWidth, nextRangeWidth } from './page-range';
 
 /**
  * Pages of 50,000: a page costs a transaction and several round trips on a worker whose event
@@ -85,6 +86,8 @@ export class RunPagesService {
     enqueue: (batchIds: string[]) => void,
   ): Promise<boolean> {
     let gate = firstPageGate;
+    // The id range of the next filled page (page-range.ts); a resumed run starts from the first width.
+    let width: bigint | null = null;
     for (;;) {
       const page = await this.planner.transaction(async (em) => {
         const cur = await this.planner.lockRun(em, run.id);
@@ -96,20 +99,29 @@ export class RunPagesService {
         const cursor = cur.plannedThrough ?? '0';
         const pageRules: PageRules = { ...rules, quotaLeft, pageSize };
         let p: PlannedPage;
+        let range: { width: bigint; cursor: string } | null = null;
         if (filler !== null && this.planner.plainPage(run, pageRules)) {
-          p = await this.planner.planFilledPage(em, run, pageRules, cursor, leaseMs, filler);
+          range = { width: width ?? firstRangeWidth(pageSize), cursor };
+          const until = (BigInt(cursor) + range.width).toString();
+          p = await this.planner.planFilledPage(em, run, pageRules, cursor, until, leaseMs, filler);
         } else {
           if (filler !== null) await filler.fill(em, cursor, pageSize);
           p = await this.planner.planPage(em, run, pageRules, cursor, leaseMs);
         }
         if (gate !== undefined) await gate();
-        const done = p.read < pageSize;
         run.audienceSize = cur.audienceSize + p.audience;
         run.queuedCount = cur.queuedCount + p.queued;
-        return { ...p, done };
+        return { ...p, done: p.exhausted, range, pageSize };
       });
       if (page === null) return false;
       gate = undefined;
+      if (page.range !== null) {
+        const spanned = page.lastMemberId === null ? 0n : BigInt(page.lastMemberId) - BigInt(page.range.cursor);
+        width = nextRangeWidth(
+          { pageSize: page.pageSize, width: page.range.width, read: page.read, spanned },
+          PAGE_SIZE,
+        );
+      }
       enqueue(page.batchIds);
       if (page.done) return true;
     }

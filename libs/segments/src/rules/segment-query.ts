@@ -88,9 +88,18 @@ export function audienceSql(c: CompiledRule, restrict: boolean): string {
  * line_users from the first member on every page (page k read k pages of them: 640 ms instead of
  * 28 ms for a page at the middle of a 1M audience).
  */
-export function audiencePageSql(c: CompiledRule, restrict: boolean, afterRef: string, limit: number): string {
-  const lineSide = restrict ? ` AND r.${L.memberId} > ${afterRef}` : '';
-  return `${audienceSql(c, restrict)} AND m.${T.members.id} > ${afterRef}${lineSide} ORDER BY m.${T.members.id} LIMIT ${Math.trunc(limit)}`;
+export function audiencePageSql(
+  c: CompiledRule,
+  restrict: boolean,
+  afterRef: string,
+  limit: number,
+  untilRef: string | null = null,
+): string {
+  const until = untilRef === null ? '' : ` AND m.${T.members.id} <= ${untilRef}`;
+  const lineSide = restrict
+    ? ` AND r.${L.memberId} > ${afterRef}${untilRef === null ? '' : ` AND r.${L.memberId} <= ${untilRef}`}`
+    : '';
+  return `${audienceSql(c, restrict)} AND m.${T.members.id} > ${afterRef}${until}${lineSide} ORDER BY m.${T.members.id} LIMIT ${Math.trunc(limit)}`;
 }
 
 /** Members per snapshot chunk (SegmentSnapshotChunkEntity): a chunk is ~80 KB of each array. */
@@ -129,7 +138,8 @@ export interface FillExtension {
 /**
  * The next page of an open snapshot (SegmentSnapshotsService.open): the audience members after
  * `afterRef` (`$n::bigint`), at most `limit`, added as chunks, and the snapshot's size moved on.
- * Returns one row, `size`: the members added (fewer than `limit`: the snapshot is complete).
+ * Returns one row, `size`: the members added (fewer than `limit`: the snapshot is complete, or,
+ * with `untilRef`, complete up to that member id).
  */
 export function snapshotFillSql(
   c: CompiledRule,
@@ -138,10 +148,11 @@ export function snapshotFillSql(
   afterRef: string,
   limit: number,
   then: FillExtension = { ctes: '', select: '' },
+  untilRef: string | null = null,
 ): string {
   // The page as two arrays in member order, cut into chunks by slicing: one sort, where numbering
   // the rows and grouping them sorted the page twice (and spilled to disk at 4 MB of work_mem).
-  return `WITH page AS MATERIALIZED (${audiencePageSql(c, restrict, afterRef, limit)}),
+  return `WITH page AS MATERIALIZED (${audiencePageSql(c, restrict, afterRef, limit, untilRef)}),
   whole AS (
     SELECT array_agg(member_id ORDER BY member_id) AS ids, array_agg(line_user_id ORDER BY member_id) AS lus,
            count(*)::int AS n
