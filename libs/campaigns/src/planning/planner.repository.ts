@@ -235,6 +235,7 @@ export class PlannerRepository {
       rules.pageSize,
       (params) => {
         const runRef = params.add(run.id, 'uuid');
+        const wsRef = params.add(run.workspaceId, 'uuid');
         const untilRef = params.add(until, 'bigint');
         const bounded = {
           cursor: `CASE WHEN (SELECT short FROM ends) THEN ${untilRef} ELSE (SELECT max(member_id) FROM page) END`,
@@ -243,7 +244,7 @@ export class PlannerRepository {
         return {
           ctes: `batches AS (
             ${INSERT_BATCH_SQL}
-            SELECT ${runRef}, ${params.add(rules.campaignId, 'uuid')}, ${params.add(run.workspaceId, 'uuid')},
+            SELECT ${runRef}, ${params.add(rules.campaignId, 'uuid')}, ${wsRef},
               ${params.add(rules.channelId, 'uuid')}, ${params.add(run.nextBatchSeq, 'int')} + j, 'pending',
               least(${MULTICAST_MAX}, w.n - j * ${MULTICAST_MAX}),
               w.ids[j * ${MULTICAST_MAX} + 1 : (j + 1) * ${MULTICAST_MAX}], ${params.add(rules.availableAt, 'timestamptz')}, now()
@@ -254,7 +255,7 @@ export class PlannerRepository {
           guards AS (${insertGuardsSql('batches')}),
           ends AS (
             SELECT (SELECT count(*) FROM page) < ${limit} AS short,
-              ${untilRef} >= (SELECT coalesce(max(id), 0) FROM members WHERE workspace_id = ${params.add(run.workspaceId, 'uuid')}) AS past_last
+              ${untilRef} >= (SELECT coalesce(max(id), 0) FROM members WHERE workspace_id = ${wsRef}) AS past_last
           ),
           ${runUpdateSql(runRef, params.add(String(leaseMs), 'text'), 'page', null, limit, bounded)}`,
           select: `${pageResultSql('page', null)}, ${bounded.exhausted} AS exhausted`,

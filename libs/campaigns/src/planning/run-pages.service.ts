@@ -14,9 +14,9 @@ import { firstRangeWidth, nextRangeWidth } from './page-range';
 export const PAGE_SIZE = 50_000;
 /**
  * The first page is 25,000 recipients: 50 multicasts, which the limiter's burst (half a second of
- * LINE's rate, 99 requests at 99 %) lets go at once; measured when the burst was a quarter second. With a first page of 2,500 the first 5 requests
- * went early and the bucket then refilled unused while the next page was planned; the burst went
- * out ~0.4 s after the campaign started, and 100k took 1.19–1.31 × the time LINE allows, against
+ * LINE's rate, 99 requests at 99 %) lets go at once; measured when the burst was a quarter second.
+ * With a first page of 2,500 the first 5 requests went early and the bucket then refilled unused
+ * while the next page was planned; the burst went out ~0.4 s after the campaign started, and 100k took 1.19–1.31 × the time LINE allows, against
  * 1.06–1.17 × with 25,000. Growing pages (2,500, 5,000, 15,000, 45,000, …, and 2,500, 25,000,
  * 50,000) measured worse, and so did sending the first page from the planning process itself
  * instead of through the queue (1.07–1.32 ×): its claims then competed for the two cores with the
@@ -111,7 +111,7 @@ export class RunPagesService {
         if (gate !== undefined) await gate();
         run.audienceSize = cur.audienceSize + p.audience;
         run.queuedCount = cur.queuedCount + p.queued;
-        return { ...p, done: p.exhausted, range, pageSize };
+        return { ...p, range, pageSize };
       });
       if (page === null) return false;
       gate = undefined;
@@ -123,7 +123,7 @@ export class RunPagesService {
         );
       }
       enqueue(page.batchIds);
-      if (page.done) return true;
+      if (page.exhausted) return true;
     }
   }
 }
