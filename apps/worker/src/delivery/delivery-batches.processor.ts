@@ -4,9 +4,10 @@ import { AppConfig, QueueName, TypedJob } from '@app/common';
 import { BatchResult, BatchSenderService } from '@app/campaigns';
 
 /**
- * Sends one outbox batch. Concurrency is the number of batches in flight per process (each one
- * waits for its slots in the global GCRA limiter), so it is sized for LINE's latency, not for
- * the rate: the limiter holds the rate whatever the concurrency.
+ * Sends a job's outbox batches (up to BATCHES_PER_JOB of one run). DELIVERY_CONCURRENCY bounds the
+ * batches in flight per process (BatchSenderService.sendAll), so it is sized for LINE's latency,
+ * not for the rate: the global GCRA limiter holds the rate whatever the concurrency. As many jobs
+ * may be active, so that one-batch jobs (delayed event sends) keep as many batches in flight.
  */
 @Processor(QueueName.DeliveryBatches)
 export class DeliveryBatchesProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -21,7 +22,7 @@ export class DeliveryBatchesProcessor extends WorkerHost implements OnApplicatio
     this.worker.concurrency = this.config.delivery.concurrency;
   }
 
-  process(job: TypedJob<QueueName.DeliveryBatches>): Promise<BatchResult> {
-    return this.sender.send(job.data.workspaceId, job.data.batchId);
+  process(job: TypedJob<QueueName.DeliveryBatches>): Promise<BatchResult[]> {
+    return this.sender.sendAll(job.data.workspaceId, job.data.batchIds);
   }
 }

@@ -3,14 +3,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig, InjectTypedQueue, QueueName, TypedQueue } from '@app/common';
 import { DeliveryClock } from '@app/delivery';
+import { OutboxBatchRef, groupIntoJobs, jobIdOfBatch, retryJobId } from './job-groups';
 
-const jobIdOf = (kind: string, id: string, generation: number): string => `${kind}-${id}-${generation}`;
+const runJobId = (runId: string, generation: number): string => `r-${runId}-${generation}`;
 
 /**
  * Puts PostgreSQL's decisions on the queues. The relay enqueues right after each commit; the
  * reconciler (every second, from every worker, one at a time through an advisory lock) finds
  * what Redis does not hold — lost in a crash between commit and enqueue, in a Redis restart, or
- * held by a dead worker's expired lease — and enqueues it again under a new job id.
+ * held by a dead worker's expired lease — and enqueues it again under a new job id. Batches go in
+ * jobs of up to BATCHES_PER_JOB (job-groups.ts); one the reconciler puts back goes alone.
  */
 @Injectable()
 export class OutboxRelay {
@@ -27,16 +29,21 @@ export class OutboxRelay {
     return Math.min(10_000, this.config.delivery.leaseMs);
   }
 
-  async enqueueBatches(workspaceId: string, batchIds: string[], availableAt: Date, generation = 0): Promise<void> {
-    if (batchIds.length === 0) return;
-    const delay = Math.max(0, availableAt.getTime() - this.clock.now().getTime());
+  /** Enqueues batches (gen 0) in jobs of up to BATCHES_PER_JOB of the same run (job-groups.ts). */
+  async enqueueBatches(workspaceId: string, batches: OutboxBatchRef[], availableAt: Date): Promise<void> {
+    if (batches.length === 0) return;
+    const delay = this.delayUntil(availableAt);
     await this.batches.addBulk(
-      batchIds.map((batchId) => ({
+      groupIntoJobs(batches).map(({ jobId, batchIds }) => ({
         name: 'send',
-        data: { workspaceId, batchId },
-        opts: { jobId: jobIdOf('b', batchId, generation), delay },
+        data: { workspaceId, batchIds },
+        opts: { jobId, delay },
       })),
     );
+  }
+
+  private delayUntil(availableAt: Date): number {
+    return Math.max(0, availableAt.getTime() - this.clock.now().getTime());
   }
 
   /**
@@ -44,12 +51,15 @@ export class OutboxRelay {
    * goes on with the next page meanwhile. A failed enqueue loses nothing (the batches are in the
    * outbox and the reconciler enqueues them) but `drain` still reports it, after the rest.
    */
-  pipeline(workspaceId: string, availableAt: Date): { enqueue(batchIds: string[]): void; drain(): Promise<void> } {
+  pipeline(
+    workspaceId: string,
+    availableAt: Date,
+  ): { enqueue(batches: OutboxBatchRef[]): void; drain(): Promise<void> } {
     let chain: Promise<Error | null> = Promise.resolve(null);
     return {
-      enqueue: (batchIds) => {
+      enqueue: (batches) => {
         chain = chain.then((failed) =>
-          this.enqueueBatches(workspaceId, batchIds, availableAt).then(
+          this.enqueueBatches(workspaceId, batches, availableAt).then(
             () => failed,
             (e: unknown) => failed ?? (e instanceof Error ? e : new Error(String(e))),
           ),
@@ -66,7 +76,7 @@ export class OutboxRelay {
     await this.runs.add(
       'plan',
       { workspaceId, campaignId, runId },
-      { jobId: jobIdOf('r', runId, generation), delay: Math.max(0, delayMs) },
+      { jobId: runJobId(runId, generation), delay: Math.max(0, delayMs) },
     );
   }
 
@@ -79,8 +89,10 @@ export class OutboxRelay {
       );
       if (!locked) return 0;
       let count = 0;
-      const stale = await em.query<Array<{ id: string; workspace_id: string; gen: number }>>(
-        `SELECT b.id, b.workspace_id, b.enqueue_generation AS gen FROM delivery_batches b
+      const stale = await em.query<
+        Array<{ id: string; workspace_id: string; run_id: string; seq: number; gen: number }>
+      >(
+        `SELECT b.id, b.workspace_id, b.run_id, b.seq, b.enqueue_generation AS gen FROM delivery_batches b
          JOIN campaigns c ON c.id = b.campaign_id AND c.status <> 'paused'
          WHERE b.status IN ('pending', 'sending') AND b.available_at <= $1
            AND (b.enqueued_at IS NULL OR b.enqueued_at < now() - interval '${this.staleMs} milliseconds')
@@ -89,7 +101,7 @@ export class OutboxRelay {
         [now],
       );
       for (const b of stale) {
-        const job = await this.batches.getJob(jobIdOf('b', b.id, b.gen));
+        const job = await this.batches.getJob(jobIdOfBatch({ id: b.id, runId: b.run_id, seq: b.seq }, b.gen));
         const state = job ? await job.getState() : 'missing';
         if (state === 'waiting' || state === 'prioritized') continue;
         if (state === 'delayed' && job !== undefined) {
@@ -102,7 +114,11 @@ export class OutboxRelay {
           `UPDATE delivery_batches SET enqueue_generation = enqueue_generation + 1, enqueued_at = now() WHERE id = $1`,
           [b.id],
         );
-        await this.enqueueBatches(b.workspace_id, [b.id], now, b.gen + 1);
+        await this.batches.add(
+          'send',
+          { workspaceId: b.workspace_id, batchIds: [b.id] },
+          { jobId: retryJobId(b.id, b.gen + 1) },
+        );
         count++;
       }
       const runs = await em.query<Array<{ id: string; workspace_id: string; campaign_id: string }>>(

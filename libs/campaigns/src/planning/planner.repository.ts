@@ -7,6 +7,7 @@ import type { SnapshotFiller } from './audience-snapshotter';
 import { audienceSql } from './audience-source';
 import { GUARD_RETURNING, INSERT_BATCH_SQL, INSERT_SKIP_SQL, insertGuardsSql, runUpdateSql } from './planner.sql';
 import { PageRules, PlanRules, candidatesSql, pageResultSql } from './page-sql';
+import { alignedNextSeq } from '../outbox/job-groups';
 
 export type { PageRules, PlanRules } from './page-sql';
 
@@ -275,7 +276,7 @@ export class PlannerRepository {
       queued: row.queued,
       skipped: row.skipped,
       batchIds: row.batch_ids,
-      nextBatchSeq: row.max_seq === null ? nextBatchSeq : row.max_seq + 1,
+      nextBatchSeq: row.max_seq === null ? nextBatchSeq : alignedNextSeq(row.max_seq),
     };
   }
 

@@ -1,5 +1,6 @@
 import { addSkipCountsSql } from '../sending/batches.sql';
 import { SEND_SKIP } from '../sending/batches.types';
+import { BATCHES_PER_JOB } from '../outbox/job-groups';
 
 /**
  * SQL fragments of planning, shared by the keyset planner (PlannerRepository) and the set-based
@@ -83,7 +84,7 @@ export function runUpdateSql(
   return `run_upd AS (
     UPDATE campaign_runs cr SET
       planned_through = ${bounded?.cursor ?? 'coalesce((SELECT max(member_id) FROM page), cr.planned_through)'},
-      next_batch_seq = coalesce((SELECT max(seq) + 1 FROM batches), cr.next_batch_seq),
+      next_batch_seq = coalesce(((SELECT max(seq) FROM batches) / ${BATCHES_PER_JOB} + 1) * ${BATCHES_PER_JOB}, cr.next_batch_seq),
       audience_size = cr.audience_size + (SELECT count(*) FROM ${audience}),
       queued_count = cr.queued_count + (SELECT coalesce(sum(recipient_count), 0) FROM batches),
       skipped = ${skipped},

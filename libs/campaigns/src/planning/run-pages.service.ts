@@ -5,6 +5,7 @@ import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { SnapshotFiller } from './audience-snapshotter';
 import { PageRules, PlanRules, PlannedPage, PlannerRepository } from './planner.repository';
 import { firstRangeWidth, nextRangeWidth } from './page-range';
+import { OutboxBatchRef, pageBatchRefs } from '../outbox/job-groups';
 
 /**
  * Pages of 50,000: a page costs a transaction and several round trips on a worker whose event
@@ -66,9 +67,9 @@ export class RunPagesService {
     const relay = this.relay.pipeline(workspaceId, rules.availableAt);
     let result: boolean;
     try {
-      result = await this.pages(run, rules, leaseMs, options, (ids) => {
-        relay.enqueue(ids);
-        if (rules.availableAt <= this.clock.now()) dueNow.push(...ids);
+      result = await this.pages(run, rules, leaseMs, options, (batches) => {
+        relay.enqueue(batches);
+        if (rules.availableAt <= this.clock.now()) dueNow.push(...batches.map((b) => b.id));
       });
     } catch (e) {
       await relay.drain().catch(() => undefined);
@@ -83,7 +84,7 @@ export class RunPagesService {
     rules: PlanRules,
     leaseMs: number,
     { filler, gate: firstPageGate }: PagesOptions,
-    enqueue: (batchIds: string[]) => void,
+    enqueue: (batches: OutboxBatchRef[]) => void,
   ): Promise<boolean> {
     let gate = firstPageGate;
     // The id range of the next filled page (page-range.ts); a resumed run starts from the first width.
@@ -92,6 +93,7 @@ export class RunPagesService {
       const page = await this.planner.transaction(async (em) => {
         const cur = await this.planner.lockRun(em, run.id);
         if (cur === null || cur.status !== RunStatus.Planning) return null;
+        const firstSeq = cur.nextBatchSeq;
         const quotaLeft = cur.quotaAllowed === null ? null : Math.max(0, cur.quotaAllowed - cur.queuedCount);
         run.nextBatchSeq = cur.nextBatchSeq;
         const pageSize = cur.plannedThrough === null ? FIRST_PAGE_SIZE : PAGE_SIZE;
@@ -111,7 +113,7 @@ export class RunPagesService {
         if (gate !== undefined) await gate();
         run.audienceSize = cur.audienceSize + p.audience;
         run.queuedCount = cur.queuedCount + p.queued;
-        return { ...p, range, pageSize };
+        return { ...p, range, pageSize, firstSeq };
       });
       if (page === null) return false;
       gate = undefined;
@@ -122,7 +124,7 @@ export class RunPagesService {
           PAGE_SIZE,
         );
       }
-      enqueue(page.batchIds);
+      enqueue(pageBatchRefs(run.id, page.firstSeq, page.batchIds));
       if (page.exhausted) return true;
     }
   }

@@ -54,6 +54,8 @@ export class BatchSenderService {
   private readonly logger = new Logger(BatchSenderService.name);
   private readonly renderer = new MessageRenderer();
   private readonly pushBatches = new Slots(PUSH_BATCHES_IN_FLIGHT);
+  /** Batches in flight in this process, whatever the number of jobs carrying them. */
+  private readonly inFlight: Slots;
   private readonly campaignCache = new ExpiringCache<CampaignEntity | null>(CAMPAIGN_CACHE_MS);
   private readonly channelCache = new ExpiringCache<Channel>(CHANNEL_CACHE_MS);
 
@@ -67,7 +69,36 @@ export class BatchSenderService {
     private readonly clock: DeliveryClock,
     private readonly policy: DeliveryPolicyService,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.inFlight = new Slots(config.delivery.concurrency);
+  }
+
+  /**
+   * Sends a job's batches, at most DELIVERY_CONCURRENCY at once per process. Every batch is tried;
+   * a failure fails the job once the others have settled, and the job's retry finds the batches
+   * already sent no longer claimable.
+   */
+  async sendAll(workspaceId: string, batchIds: string[]): Promise<BatchResult[]> {
+    const settled = await Promise.allSettled(
+      batchIds.map(async (batchId) => {
+        await this.inFlight.take();
+        try {
+          return await this.send(workspaceId, batchId);
+        } finally {
+          this.inFlight.give();
+        }
+      }),
+    );
+    const results: BatchResult[] = [];
+    const errors: Error[] = [];
+    for (const s of settled) {
+      if (s.status === 'fulfilled') results.push(s.value);
+      else errors.push(s.reason instanceof Error ? s.reason : new Error(String(s.reason)));
+    }
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, `${errors.length} of ${batchIds.length} batches failed`);
+    return results;
+  }
 
   async send(workspaceId: string, batchId: string): Promise<BatchResult> {
     const leaseMs = this.config.delivery.leaseMs;

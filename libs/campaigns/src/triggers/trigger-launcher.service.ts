@@ -101,7 +101,7 @@ export class TriggerLauncherService {
     if (!sendNow) {
       return this.relay.enqueueBatches(
         workspaceId,
-        planned.map((b) => b.batchId),
+        planned.map((b) => ({ id: b.batchId, runId: b.runId, seq: 0 })),
         rules.availableAt,
       );
     }

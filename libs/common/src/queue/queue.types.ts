@@ -46,7 +46,8 @@ export interface QueuePayloads {
    */
   [QueueName.SegmentRefresh]: { workspaceId: string; segmentId: string } | { sweep: true };
   [QueueName.CampaignRuns]: { workspaceId: string; campaignId: string; runId: string };
-  [QueueName.DeliveryBatches]: { workspaceId: string; batchId: string };
+  /** Outbox batches of one run, up to BATCHES_PER_JOB (@app/campaigns job-groups.ts). */
+  [QueueName.DeliveryBatches]: { workspaceId: string; batchIds: string[] };
   [QueueName.Maintenance]: { task: string };
 }
 
