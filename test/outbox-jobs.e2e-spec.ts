@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
+import { Worker, type Queue } from 'bullmq';
 import { createTestContext, TestContext } from '@app/testing';
 import { QueueName, type PayloadOf } from '@app/common';
 import { CampaignsService, OutboxRelay, RunPlannerService } from '@app/campaigns';
@@ -12,6 +12,7 @@ import { seedAudience } from '../bench/lib/delivery-harness';
 type BatchQueue = Queue<PayloadOf<QueueName.DeliveryBatches>>;
 
 jest.setTimeout(60_000);
+const LEASE_MS = 3_000;
 // No worker runs here: the jobs the relay and the reconciler write stay in Redis to be read.
 describe('outbox jobs (batches grouped per job, found again by the reconciler)', () => {
   let ctx: TestContext;
@@ -30,7 +31,7 @@ describe('outbox jobs (batches grouped per job, found again by the reconciler)',
     ctx = await createTestContext({
       LINE_API_BASE_URL: emu.url,
       LINE_DATA_API_BASE_URL: emu.url,
-      DELIVERY_LEASE_MS: '60000',
+      DELIVERY_LEASE_MS: String(LEASE_MS),
     });
     const ws = await ctx.sql.query<{ id: string }>(`INSERT INTO workspaces (name) VALUES ('t') RETURNING id`);
     workspaceId = ws.rows[0].id;
@@ -131,5 +132,26 @@ describe('outbox jobs (batches grouped per job, found again by the reconciler)',
     const singles = (await batchJobs()).filter((j) => j.id.startsWith('b-'));
     expect(singles.map((j) => j.id).sort()).toEqual((lost?.batchIds ?? []).map((id) => `b-${id}-1`).sort());
     expect(singles.every((j) => j.batchIds.length === 1)).toBe(true);
+  });
+
+  it('leaves the unclaimed batches of a job a worker holds until the lease would have run out', async () => {
+    const relay = api.get(OutboxRelay);
+    // A worker that took a job and then died (or still waits for in-flight slots): nothing claimed.
+    const taker = new Worker(queue.name, null, { connection: queue.opts.connection, prefix: queue.opts.prefix });
+    try {
+      const held = await taker.getNextJob('dead-worker');
+      expect(held?.data.batchIds.length).toBeGreaterThan(0);
+      await ctx.sql.query(`UPDATE delivery_batches SET enqueued_at = now() - interval '1 hour' WHERE run_id = $1`, [
+        runId,
+      ]);
+      expect(await relay.reconcile()).toBe(0);
+      await new Promise((r) => setTimeout(r, LEASE_MS + 200));
+      await ctx.sql.query(`UPDATE delivery_batches SET enqueued_at = now() - interval '1 hour' WHERE run_id = $1`, [
+        runId,
+      ]);
+      expect(await relay.reconcile()).toBe(held?.data.batchIds.length);
+    } finally {
+      await taker.close(true);
+    }
   });
 });

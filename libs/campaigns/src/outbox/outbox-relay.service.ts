@@ -90,9 +90,9 @@ export class OutboxRelay {
       if (!locked) return 0;
       let count = 0;
       const stale = await em.query<
-        Array<{ id: string; workspace_id: string; run_id: string; seq: number; gen: number }>
+        Array<{ id: string; workspace_id: string; run_id: string; seq: number; gen: number; status: string }>
       >(
-        `SELECT b.id, b.workspace_id, b.run_id, b.seq, b.enqueue_generation AS gen FROM delivery_batches b
+        `SELECT b.id, b.workspace_id, b.run_id, b.seq, b.enqueue_generation AS gen, b.status FROM delivery_batches b
          JOIN campaigns c ON c.id = b.campaign_id AND c.status <> 'paused'
          WHERE b.status IN ('pending', 'sending') AND b.available_at <= $1
            AND (b.enqueued_at IS NULL OR b.enqueued_at < now() - interval '${this.staleMs} milliseconds')
@@ -100,13 +100,38 @@ export class OutboxRelay {
          ORDER BY b.available_at LIMIT 1000`,
         [now],
       );
+      // A group's batches share a job: one look per job and pass.
+      const jobs = new Map<string, { state: string; activeSince: number | null; promote(): Promise<void> } | null>();
       for (const b of stale) {
-        const job = await this.batches.getJob(jobIdOfBatch({ id: b.id, runId: b.run_id, seq: b.seq }, b.gen));
-        const state = job ? await job.getState() : 'missing';
+        const jobId = jobIdOfBatch({ id: b.id, runId: b.run_id, seq: b.seq }, b.gen);
+        let job = jobs.get(jobId);
+        if (job === undefined) {
+          const found = await this.batches.getJob(jobId);
+          job =
+            found === undefined
+              ? null
+              : {
+                  state: await found.getState(),
+                  activeSince: found.processedOn ?? null,
+                  promote: () => found.promote(),
+                };
+          jobs.set(jobId, job);
+        }
+        const state = job?.state ?? 'missing';
         if (state === 'waiting' || state === 'prioritized') continue;
-        if (state === 'delayed' && job !== undefined) {
+        // A batch not yet claimed in a job a worker took within the lease waits for one of that
+        // worker's in-flight slots; a dead worker's job is given up after the lease, like a claim.
+        if (
+          state === 'active' &&
+          b.status === 'pending' &&
+          job?.activeSince != null &&
+          Date.now() - job.activeSince < this.config.delivery.leaseMs
+        )
+          continue;
+        if (state === 'delayed' && job !== null) {
           // Due by PostgreSQL's (and the delivery clock's) account: send now, not at BullMQ's timer.
           await job.promote();
+          job.state = 'waiting';
           count++;
           continue;
         }
