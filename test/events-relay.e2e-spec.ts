@@ -24,11 +24,16 @@ describe('trigger stream relay (publication after commit through a Redis stream)
     (
       await h.ctx.sql.query<{ id: string }>(`SELECT id FROM events WHERE event_id LIKE $1 ORDER BY id`, [`${prefix}%`])
     ).rows.map((r) => r.id);
+  /** The jobs holding any of `ids`, as `<job id> <name> <event ids>`. */
   const jobIdsOf = async (ids: string[]): Promise<string[]> =>
     (await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']))
-      .filter((j) => ids.includes((j.data as { eventId: string }).eventId))
-      .map((j) => `${j.id} ${j.name}`)
+      .map((j) => ({ j, events: (j.data as { eventIds: string[] }).eventIds }))
+      .filter(({ events }) => events.some((id) => ids.includes(id)))
+      .map(({ j, events }) => `${j.id} ${j.name} ${events.join(',')}`)
       .sort();
+  /** The one job a row of these events (ascending) becomes. */
+  const batchJob = (ids: string[]): string =>
+    `member-events-${ids[0]}-${ids[ids.length - 1]} member-events ${ids.join(',')}`;
   const pending = async (): Promise<number> =>
     Number(((await redis.xpending(stream, TRIGGER_RELAY_GROUP)) as [number, ...unknown[]])[0]);
   const outboxRows = async (): Promise<number> => (await h.ctx.sql.query(`SELECT 1 FROM trigger_outbox`)).rowCount ?? 0;
@@ -57,7 +62,7 @@ describe('trigger stream relay (publication after commit through a Redis stream)
     await h?.close();
   });
 
-  it('announces a committed batch with one stream entry; the relay makes one job per event and acks', async () => {
+  it('announces a committed batch with one stream entry; the relay makes one job of its events and acks', async () => {
     const before = await redis.xlen(stream);
     expect((await post([pageView('s-1', 'sm-1'), pageView('s-2', 'sm-1'), pageView('s-3', 'sm-2')])).status).toBe(200);
     expect(await streamLength(before + 1)).toBe(before + 1);
@@ -69,7 +74,7 @@ describe('trigger stream relay (publication after commit through a Redis stream)
 
     expect(await relay.relayNew(conn, 'c-1', 200)).toBe(1);
     const ids = await eventIds('s-');
-    expect(await jobIdsOf(ids)).toEqual(ids.map((id) => `member-event-${id} member-event`).sort());
+    expect(await jobIdsOf(ids)).toEqual([batchJob(ids)]);
     expect(await outboxRows()).toBe(0);
     expect(await pending()).toBe(0);
   });
@@ -102,7 +107,7 @@ describe('trigger stream relay (publication after commit through a Redis stream)
     expect(await jobIdsOf(ids)).toEqual([]);
 
     expect(await relay.reclaim('alive', 0)).toBe(1);
-    expect(await jobIdsOf(ids)).toHaveLength(2);
+    expect(await jobIdsOf(ids)).toEqual([batchJob(ids)]);
     expect(await pending()).toBe(0);
     expect(await outboxRows()).toBe(0);
   });
@@ -113,7 +118,7 @@ describe('trigger stream relay (publication after commit through a Redis stream)
     await streamLength(before);
     const [id] = await eventIds('lost-');
     await relay.relayNew(conn, 'c-1', 200);
-    await queue.remove(`member-event-${id}`);
+    await queue.remove(`member-events-${id}-${id}`);
     // As if the commit happened and the XADD did not: a row, no entry.
     await h.ctx.sql.query(
       `INSERT INTO trigger_outbox (workspace_id, source, ids, created_at) VALUES ($1, 'member', ARRAY[$2::bigint], now() - interval '1 minute')`,
@@ -121,7 +126,7 @@ describe('trigger stream relay (publication after commit through a Redis stream)
     );
     expect(await relay.relayNew(conn, 'c-1', 50)).toBe(0);
     expect(await h.api.get(TriggerPublisher).sweep()).toBe(1);
-    expect(await jobIdsOf([id])).toEqual([`member-event-${id} member-event`]);
+    expect(await jobIdsOf([id])).toEqual([batchJob([id])]);
     expect(await outboxRows()).toBe(0);
   });
 
@@ -134,7 +139,7 @@ describe('trigger stream relay (publication after commit through a Redis stream)
     await redis.xadd(stream, '*', 'o', rows[0].id);
     expect(await relay.relayNew(conn, 'c-1', 200)).toBe(2);
     const ids = await eventIds('dup-');
-    expect(await jobIdsOf(ids)).toHaveLength(2);
+    expect(await jobIdsOf(ids)).toEqual([batchJob(ids)]);
     // The same events published again (a relay that died between the jobs and the row's delete).
     await h.ctx.sql.query(
       `INSERT INTO trigger_outbox (workspace_id, source, ids) VALUES ($1, 'member', $2::bigint[])`,
@@ -142,7 +147,8 @@ describe('trigger stream relay (publication after commit through a Redis stream)
     );
     const [{ id: again }] = (await h.ctx.sql.query<{ id: string }>(`SELECT id FROM trigger_outbox`)).rows;
     expect(await h.api.get(TriggerPublisher).publish([again])).toBe(2);
-    expect(await jobIdsOf(ids)).toEqual(ids.map((x) => `member-event-${x} member-event`).sort());
+    // Named by its events: the same batch again is the same job, not a second one.
+    expect(await jobIdsOf(ids)).toEqual([batchJob(ids)]);
     expect(await pending()).toBe(0);
     expect(await outboxRows()).toBe(0);
   });
@@ -168,12 +174,11 @@ describe('trigger stream relay (publication after commit through a Redis stream)
       )
     ).rows;
     expect(seen).toEqual([{ workspaceId: h.workspaceId, eventIds: [ids[0].id, ids[1].id], rowsInTx: 2 }]);
-    expect(await jobIdsOf(ids.map((r) => r.id))).toEqual(
-      ids
-        .slice(2)
-        .map((r) => `member-event-${r.id} member-event`)
-        .sort(),
-    );
+    const bigRow = ids
+      .slice(2)
+      .map((r) => r.id)
+      .sort((a, b) => Number(a) - Number(b));
+    expect(await jobIdsOf(ids.map((r) => r.id))).toEqual([batchJob(bigRow)]);
     expect(await outboxRows()).toBe(0);
     expect(await pending()).toBe(0);
   });

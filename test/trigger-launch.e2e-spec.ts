@@ -141,10 +141,10 @@ describe('event runs started by the stream relay (set-based planning, inline sen
     expect(rows).toEqual([{ status: 'accepted', n: 18 + 1 + 1 + following.length }]);
   });
 
-  it('matches a burst of bulk purchases on the trigger-events job road without exhausting the connection pool', async () => {
-    // More events than one outbox row is matched inline: one job per event, 32 at once per worker
-    // against a pool of 5 connections (tests), the campaign cache cold, and a campaign whose
-    // condition loads each member's facts (four queries).
+  it('matches a burst of bulk purchases on the trigger-events job road in batches, without exhausting the connection pool', async () => {
+    // More events than one outbox row is matched inline: jobs of up to 200 events, each matched
+    // in one transaction and launched together, against a pool of 5 connections (tests), the
+    // campaign cache cold, and a campaign whose condition loads each member's facts (four queries).
     const vip = await h.call<{ id: string }>('POST', '/campaigns', {
       name: 'vip',
       channelId: h.channelId,
@@ -154,13 +154,46 @@ describe('event runs started by the stream relay (set-based planning, inline sen
       trigger: { type: 'event', event: 'purchase', condition: { attr: 'pointsBalance', op: 'gte', value: 0 } },
     });
     expect(vip.status).toBe(201);
-    await seedAudience(h.ctx.sql, h.workspaceId, h.channelId, 101, 160, { prefix: 'l', someNotFollowing: false });
+    await seedAudience(h.ctx.sql, h.workspaceId, h.channelId, 101, 260, { prefix: 'l', someNotFollowing: false });
     await new Promise((r) => setTimeout(r, 1_100));
-    const members = Array.from({ length: 160 }, (_, k) => k + 101);
+    const before = await triggerJobCounts();
+    const members = Array.from({ length: 260 }, (_, k) => k + 101);
     expect(await call('POST', '/events:bulk', { records: members.map((i) => purchase(i, 1)) })).toBe(200);
     await until(() => members.every((i) => received(i).length === 2), 60_000);
     for (const i of members) expect([...received(i)].sort()).toEqual([`l${i} thanks`, 'vip']);
+    // Two jobs (200 + 60 events), not one per event.
+    expect((await triggerJobCounts()).completed - before.completed).toBe(2);
     expect((await h.call('POST', `/campaigns/${vip.body.id}/cancel`, {})).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1_100));
+  });
+
+  it('still matches a one-event job queued by an older version (member-event, eventId)', async () => {
+    const late = await h.call<{ id: string }>('POST', '/campaigns', {
+      name: 'late',
+      channelId: h.channelId,
+      category: 'transactional',
+      quietHoursExempt: true,
+      messages: [{ type: 'text', text: 'late' }],
+      trigger: { type: 'event', event: 'purchase' },
+    });
+    expect(late.status).toBe(201);
+    await new Promise((r) => setTimeout(r, 1_100));
+    // Member 101's purchase was matched above, before this campaign existed: only the job makes its run.
+    const [{ id: eventId }] = (
+      await h.ctx.sql.query<{ id: string }>(`SELECT id FROM events WHERE event_id = 'p-101-1'`)
+    ).rows;
+    const queue = new Queue(QueueName.TriggerEvents, {
+      connection: { host: '127.0.0.1', port: 6379 },
+      prefix: h.ctx.config.queue.prefix,
+    });
+    try {
+      await queue.add('member-event', { workspaceId: h.workspaceId, eventId }, { jobId: `member-event-${eventId}` });
+    } finally {
+      await queue.close();
+    }
+    await until(() => received(101).includes('late'));
+    expect([...received(101)].sort()).toEqual(['l101 thanks', 'late', 'vip']);
+    expect((await h.call('POST', `/campaigns/${late.body.id}/cancel`, {})).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1_100));
   });
 

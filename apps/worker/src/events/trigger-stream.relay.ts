@@ -4,7 +4,13 @@ import { hostname } from 'node:os';
 import type Redis from 'ioredis';
 import type { EntityManager } from 'typeorm';
 import { REDIS } from '@app/common';
-import { InlineTriggerConsumer, TriggerEventBatch, TriggerPublisher, TriggerRelay } from '@app/members';
+import {
+  InlineTriggerConsumer,
+  TRIGGER_BATCH_MAX_EVENTS,
+  TriggerEventBatch,
+  TriggerPublisher,
+  TriggerRelay,
+} from '@app/members';
 import { NewRun, TriggerLauncherService, TriggerMatcherService } from '@app/campaigns';
 
 /** XREADGROUP BLOCK: an announced event reaches the matcher within milliseconds of the commit. */
@@ -21,12 +27,6 @@ const SWEEP_AFTER_MS = 5_000;
 const SWEEP_EVERY_MS = 2_000;
 /** Entries (outbox rows) taken per read: under load one transaction matches many events. */
 const READ_COUNT = 128;
-/**
- * Outbox rows with at most this many events are matched in the relay's transaction; bigger
- * ones (bulk loads, imports) become trigger-events jobs, so that a 10,000-event batch neither
- * holds the relay nor makes one huge transaction.
- */
-const INLINE_MAX_EVENTS = 100;
 /**
  * Launches (the due runs of one read: planned set-based, then sent) in progress at once per
  * worker; the relay waits for one to end before reading more, so a backlog waits in the stream.
@@ -78,7 +78,9 @@ export class TriggerStreamRelay implements OnApplicationBootstrap, OnApplication
   /** A consumer for one read: matches in the publisher's transaction and remembers the runs made. */
   private inline(created: Array<{ workspaceId: string; runs: NewRun[] }>): InlineTriggerConsumer {
     return {
-      maxIds: INLINE_MAX_EVENTS,
+      // Bigger rows (bulk loads, imports) become trigger-events jobs of this many events, so that a
+      // 10,000-event batch neither holds the relay nor makes one huge transaction.
+      maxIds: TRIGGER_BATCH_MAX_EVENTS,
       consume: async (em: EntityManager, batches: TriggerEventBatch[]): Promise<void> => {
         const byWorkspace = new Map<string, string[]>();
         for (const b of batches)

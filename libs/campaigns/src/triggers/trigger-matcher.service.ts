@@ -124,10 +124,10 @@ export class TriggerMatcherService {
     return { campaigns, conditions };
   }
 
-  /** One member event (a trigger-events job): matched in a transaction of its own. */
-  async onMemberEvent(workspaceId: string, eventId: string): Promise<NewRun[]> {
+  /** A batch of member events (a trigger-events job): matched in a transaction of its own. */
+  async onMemberEvents(workspaceId: string, eventIds: string[]): Promise<NewRun[]> {
     const ctx = await this.context(workspaceId);
-    return this.dataSource.transaction((em) => this.matchMemberEvents(em, workspaceId, [eventId], ctx));
+    return this.dataSource.transaction((em) => this.matchMemberEvents(em, workspaceId, eventIds, ctx));
   }
 
   /**

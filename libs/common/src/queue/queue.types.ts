@@ -36,10 +36,11 @@ export interface QueuePayloads {
   [QueueName.RichMenuSync]: { channelId?: string; lineUserRowIds?: string[] };
   [QueueName.Imports]: { workspaceId: string; importId: string };
   /**
-   * Job name `member-event`: eventId is events.id; `catalog-event`: eventId is catalog_events.id
-   * (see TriggerJobName in @app/members). Published from trigger_outbox after commit.
+   * Job name `member-events`: eventIds are events.id of one outbox row (a batch, ascending);
+   * `member-event` (older jobs): eventId is one events.id; `catalog-event`: eventId is
+   * catalog_events.id (see TriggerJobName in @app/members). Published from trigger_outbox after commit.
    */
-  [QueueName.TriggerEvents]: { workspaceId: string; eventId: string };
+  [QueueName.TriggerEvents]: { workspaceId: string; eventIds: string[] } | { workspaceId: string; eventId: string };
   /**
    * Job `count`: recount one saved segment. Job `sweep` (periodic, no ids): queue a count of every
    * segment whose cached count is stale, drop snapshots past retention that no run refers to.

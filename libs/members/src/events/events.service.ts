@@ -9,7 +9,7 @@ import { UnknownMemberPolicy } from '../entities/ingestion-settings.entity';
 import { MembersException } from '../members.exception';
 import { IngestionContext } from '../members/ingestion-context.service';
 import { IngestOptions } from '../members/members.service';
-import { TriggerPublisher } from '../outbox/trigger-publisher';
+import { TRIGGER_BATCH_MAX_EVENTS, TriggerPublisher } from '../outbox/trigger-publisher';
 import { EventOutcome, EventsRepository, InsertResult } from './events.repository';
 
 interface SingleEvent {
@@ -40,7 +40,8 @@ export class EventsService {
   private readonly singles = new Coalescer<SingleEvent, EventOutcome>((items) => this.storeSingles(items), {
     key: (s) => s.event.eventId,
     partition: (s) => `${s.workspaceId}:${String(s.create)}`,
-    maxGroup: 200,
+    // One outbox row per statement: within the stream relay's inline limit however far behind.
+    maxGroup: TRIGGER_BATCH_MAX_EVENTS,
     concurrency: 4,
   });
 

@@ -2,28 +2,73 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { DataSource, EntityManager } from 'typeorm';
-import { InjectTypedQueue, preparedRows, QueueName, REDIS, RedisKeys, TypedQueue } from '@app/common';
+import { InjectTypedQueue, PayloadOf, preparedRows, QueueName, REDIS, RedisKeys, TypedQueue } from '@app/common';
 import { TriggerSource } from '../entities/trigger-outbox.entity';
 
-/** BullMQ job names on QueueName.TriggerEvents; `eventId` is events.id or catalog_events.id. */
+/** BullMQ job names on QueueName.TriggerEvents. */
 export enum TriggerJobName {
+  /** `eventIds`: up to TRIGGER_BATCH_MAX_EVENTS events.id of one outbox row, ascending. */
+  MemberEvents = 'member-events',
+  /**
+   * `eventId`: one events.id. Published before member events travelled in batches; still
+   * consumed, so that jobs queued by an older version are matched after an upgrade.
+   */
   MemberEvent = 'member-event',
+  /** `eventId`: one catalog_events.id (it fans out to the product's favouriters on its own). */
   CatalogEvent = 'catalog-event',
 }
 
-const JOB_NAME: Record<TriggerSource, TriggerJobName> = {
-  [TriggerSource.Member]: TriggerJobName.MemberEvent,
-  [TriggerSource.Catalog]: TriggerJobName.CatalogEvent,
-};
+/**
+ * The most member events matched in one transaction: an outbox row of at most this many is
+ * matched inline by the worker's stream relay, a bigger one (bulk loads, imports) becomes jobs of
+ * this many. The api's shared one-event statements stay within it (EventsService): when they did
+ * not (groups of up to 200 against an inline limit of 100), a moment of api backlog sent its
+ * events down a road of one job and one keyset planning per event, several times the work, and at
+ * 500 events/s the workers never caught up (`bench:triggers`: commit → run p99 10–24 s).
+ */
+export const TRIGGER_BATCH_MAX_EVENTS = 200;
 
-/** The job id makes a re-publication (crash after addBulk, before the delete commits) a no-op. */
+/**
+ * The job id makes a re-publication (crash after addBulk, before the delete commits; the same
+ * events in a row written again) a no-op: a batch is named by its first and last event.
+ */
 export const triggerJobId = (name: TriggerJobName, id: string): string => `${name}-${id}`;
+const memberBatchJobId = (ids: string[]): string =>
+  triggerJobId(TriggerJobName.MemberEvents, `${ids[0]}-${ids[ids.length - 1]}`);
+
+/** A row's event ids, ascending, in batches of TRIGGER_BATCH_MAX_EVENTS. */
+export function eventBatches(ids: string[]): string[][] {
+  const sorted = [...ids].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
+  const out: string[][] = [];
+  for (let i = 0; i < sorted.length; i += TRIGGER_BATCH_MAX_EVENTS)
+    out.push(sorted.slice(i, i + TRIGGER_BATCH_MAX_EVENTS));
+  return out;
+}
+
+type TriggerEventsPayload = PayloadOf<QueueName.TriggerEvents>;
 
 interface OutboxRow {
   id: string;
   workspace_id: string;
   source: TriggerSource;
   ids: string[];
+}
+
+/** Catalog events one job each; member events in batches, matched and launched together. */
+function jobsOf(row: OutboxRow): Array<{ name: TriggerJobName; data: TriggerEventsPayload; opts: { jobId: string } }> {
+  const ids = row.ids.map(String);
+  if (row.source === TriggerSource.Catalog) {
+    return ids.map((id) => ({
+      name: TriggerJobName.CatalogEvent,
+      data: { workspaceId: row.workspace_id, eventId: id },
+      opts: { jobId: triggerJobId(TriggerJobName.CatalogEvent, id) },
+    }));
+  }
+  return eventBatches(ids).map((eventIds) => ({
+    name: TriggerJobName.MemberEvents,
+    data: { workspaceId: row.workspace_id, eventIds },
+    opts: { jobId: memberBatchJobId(eventIds) },
+  }));
 }
 
 /** Member events of one outbox row, handed to an inline consumer instead of becoming jobs. */
@@ -140,17 +185,9 @@ export class TriggerPublisher {
         inlined.map((row) => ({ workspaceId: row.workspace_id, eventIds: row.ids.map(String) })),
       );
     }
-    const jobs = rows
-      .filter((row) => !isInline(row))
-      .flatMap((row) =>
-        row.ids.map((id) => ({
-          name: JOB_NAME[row.source],
-          data: { workspaceId: row.workspace_id, eventId: String(id) },
-          opts: { jobId: triggerJobId(JOB_NAME[row.source], String(id)) },
-        })),
-      );
+    const jobs = rows.filter((row) => !isInline(row)).flatMap((row) => jobsOf(row));
     for (let i = 0; i < jobs.length; i += 5_000) await this.queue.addBulk(jobs.slice(i, i + 5_000));
     await preparedRows(em, `DELETE FROM trigger_outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
-    return jobs.length + inlined.reduce((n, row) => n + row.ids.length, 0);
+    return rows.reduce((n, row) => n + row.ids.length, 0);
   }
 }
