@@ -16,18 +16,21 @@ describe('event runs started by the stream relay (set-based planning, inline sen
     (await h.call(method, url, payload)).status;
   const received = (i: number): string[] => h.received(i);
   const until = (check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> => h.until(check, ms);
-  /** Jobs on the trigger-events road (the relay's inline matching makes none). */
-  const triggerJobCounts = async (): Promise<Record<string, number>> => {
+  /** Uses the trigger-events queue of this test's Redis prefix, and closes it. */
+  const withTriggerQueue = async <T>(use: (queue: Queue) => Promise<T>): Promise<T> => {
     const queue = new Queue(QueueName.TriggerEvents, {
       connection: { host: '127.0.0.1', port: 6379 },
       prefix: h.ctx.config.queue.prefix,
     });
     try {
-      return await queue.getJobCounts('waiting', 'active', 'completed', 'failed');
+      return await use(queue);
     } finally {
       await queue.close();
     }
   };
+  /** Jobs on the trigger-events road (the relay's inline matching makes none). */
+  const triggerJobCounts = (): Promise<Record<string, number>> =>
+    withTriggerQueue((queue) => queue.getJobCounts('waiting', 'active', 'completed', 'failed'));
   const purchase = (i: number, n: number): Record<string, unknown> => ({
     eventId: `p-${i}-${n}`,
     memberId: `l${i}`,
@@ -182,15 +185,9 @@ describe('event runs started by the stream relay (set-based planning, inline sen
     const [{ id: eventId }] = (
       await h.ctx.sql.query<{ id: string }>(`SELECT id FROM events WHERE event_id = 'p-101-1'`)
     ).rows;
-    const queue = new Queue(QueueName.TriggerEvents, {
-      connection: { host: '127.0.0.1', port: 6379 },
-      prefix: h.ctx.config.queue.prefix,
-    });
-    try {
-      await queue.add('member-event', { workspaceId: h.workspaceId, eventId }, { jobId: `member-event-${eventId}` });
-    } finally {
-      await queue.close();
-    }
+    await withTriggerQueue((queue) =>
+      queue.add('member-event', { workspaceId: h.workspaceId, eventId }, { jobId: `member-event-${eventId}` }),
+    );
     await until(() => received(101).includes('late'));
     expect([...received(101)].sort()).toEqual(['l101 thanks', 'late', 'vip']);
     expect((await h.call('POST', `/campaigns/${late.body.id}/cancel`, {})).status).toBe(200);

@@ -13,7 +13,7 @@ type StreamEntry = [id: string, fields: string[] | null];
  * The worker side of the trigger stream: reads announced outbox row ids with XREADGROUP, turns
  * the rows into the existing trigger-events BullMQ jobs ({@link TriggerPublisher.publish}: jobs,
  * then the row's delete, in one transaction) and XACKs the entries. At least once, and duplicates
- * are harmless: a row already published is gone (nothing to do) and job ids are `<name>-<id>`.
+ * are harmless: a row already published is gone (nothing to do) and a job id names the events it carries.
  * An entry whose consumer died stays pending until {@link reclaim} takes it over; its row is
  * swept meanwhile if it waits longer than the sweeper's threshold.
  */
