@@ -140,7 +140,11 @@ async function main(): Promise<void> {
   );
   const total = Math.max(...sizes);
   let t0 = Date.now();
-  // Member g has points_balance = g: a segment "pointsBalance < N" is an audience of N.
+  // Member g has points_balance = g: a segment "pointsBalance < N" is an audience of N. Without
+  // the foreign-key triggers (consistent by construction): the checks, one per LINE user, took
+  // 31 s of a 1M seed instead of 13 s.
+  await sql.query('BEGIN');
+  await sql.query(`SET LOCAL session_replication_role = replica`);
   await sql.query(
     `INSERT INTO members (workspace_id, external_id, first_name, points_balance, attributes)
      SELECT $1, 'b' || g, 'name' || g, g, '{}'::jsonb FROM generate_series(0, $2::int - 1) g`,
@@ -151,6 +155,7 @@ async function main(): Promise<void> {
      SELECT $1, $2, 'U' || lpad(to_hex(m.points_balance), 32, '0'), true, m.id FROM members m WHERE m.workspace_id = $1`,
     [workspaceId, channelId],
   );
+  await sql.query('COMMIT');
   // As autovacuum leaves the tables some time after a bulk load (statistics, and the visibility
   // map that lets the reachable-users index answer without the heap), not as the load left them.
   await sql.query(`VACUUM ANALYZE members, line_users`);

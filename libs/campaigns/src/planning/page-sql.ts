@@ -1,6 +1,6 @@
 import type { CampaignRunEntity } from '../entities/campaign-run.entity';
 import { audienceSql } from './audience-source';
-import { CAPPED_SQL, SKIP_SQL } from './planner.sql';
+import { CAPPED_SQL, SKIP_SQL, pageAudienceCountSql } from './planner.sql';
 
 /** The rules a planning page applies, decided once per run by RunPlannerService. */
 export interface PlanRules {
@@ -21,15 +21,15 @@ export interface PageRules extends PlanRules {
 
 /**
  * The page statement's one row (PageRow of PlannerRepository): `audience` is the CTE of the members
- * counted, `skips` the CTE of the ledger rows written (or null: none).
+ * counted, `skips` the CTE of the ledger rows written (or null: none). Reads `page_stats`.
  */
 export function pageResultSql(audience: string, skips: string | null): string {
   const skipped =
     skips === null
       ? `'{}'::json`
       : `(SELECT coalesce(json_object_agg(reason, n), '{}') FROM (SELECT reason, count(*)::int AS n FROM ${skips} GROUP BY reason) r)`;
-  return `(SELECT count(*) FROM page)::int AS read, (SELECT count(*) FROM ${audience})::int AS audience,
-    (SELECT max(member_id)::text FROM page) AS last_member_id,
+  return `(SELECT n FROM page_stats) AS read, ${pageAudienceCountSql(audience)}::int AS audience,
+    (SELECT last::text FROM page_stats) AS last_member_id,
     (SELECT coalesce(sum(recipient_count), 0) FROM batches)::int AS queued, ${skipped} AS skipped,
     (SELECT coalesce(json_agg(id ORDER BY seq), '[]') FROM batches) AS batch_ids,
     (SELECT max(seq) FROM batches) AS max_seq`;

@@ -5,7 +5,15 @@ import { MULTICAST_MAX } from '@app/delivery';
 import { RunStatus, type CampaignRunEntity } from '../entities/campaign-run.entity';
 import type { SnapshotFiller } from './audience-snapshotter';
 import { audienceSql } from './audience-source';
-import { GUARD_RETURNING, INSERT_BATCH_SQL, INSERT_SKIP_SQL, insertGuardsSql, runUpdateSql } from './planner.sql';
+import {
+  FILLED_PAGE_STATS_SQL,
+  GUARD_RETURNING,
+  INSERT_BATCH_SQL,
+  INSERT_SKIP_SQL,
+  PAGE_STATS_SQL,
+  insertGuardsSql,
+  runUpdateSql,
+} from './planner.sql';
 import { PageRules, PlanRules, candidatesSql, pageResultSql } from './page-sql';
 import { alignedNextSeq } from '../outbox/job-groups';
 
@@ -157,6 +165,7 @@ export class PlannerRepository {
            RETURNING ${GUARD_RETURNING}, seq, recipient_count
          ),
          guards AS (${insertGuardsSql('batches')}),
+         ${PAGE_STATS_SQL},
          ${runUpdateSql(n(run.id), n(String(leaseMs)), 'page', null)}
          SELECT ${pageResultSql('page', null)}`,
         params,
@@ -195,6 +204,7 @@ export class PlannerRepository {
         RETURNING ${GUARD_RETURNING}, seq, recipient_count
       ),
       guards AS (${insertGuardsSql('batches')}),
+      ${PAGE_STATS_SQL},
       ${runUpdateSql(runId, n(String(leaseMs)), 'cand', 'skips')}
       SELECT ${pageResultSql('cand', 'skips')}`,
       params,
@@ -239,7 +249,7 @@ export class PlannerRepository {
         const wsRef = params.add(run.workspaceId, 'uuid');
         const untilRef = params.add(until, 'bigint');
         const bounded = {
-          cursor: `CASE WHEN (SELECT short FROM ends) THEN ${untilRef} ELSE (SELECT max(member_id) FROM page) END`,
+          cursor: `CASE WHEN (SELECT short FROM ends) THEN ${untilRef} ELSE (SELECT last FROM page_stats) END`,
           exhausted: `(SELECT short AND past_last FROM ends)`,
         };
         return {
@@ -254,8 +264,9 @@ export class PlannerRepository {
             RETURNING ${GUARD_RETURNING}, seq, recipient_count
           ),
           guards AS (${insertGuardsSql('batches')}),
+          ${FILLED_PAGE_STATS_SQL},
           ends AS (
-            SELECT (SELECT count(*) FROM page) < ${limit} AS short,
+            SELECT (SELECT n FROM page_stats) < ${limit} AS short,
               ${untilRef} >= (SELECT coalesce(max(id), 0) FROM members WHERE workspace_id = ${wsRef}) AS past_last
           ),
           ${runUpdateSql(runRef, params.add(String(leaseMs), 'text'), 'page', null, limit, bounded)}`,

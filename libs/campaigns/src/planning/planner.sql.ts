@@ -62,12 +62,25 @@ export const CAPPED_SQL = `
   ) sends GROUP BY member_id HAVING count(*) >= $capMax`;
 
 /**
+ * `page_stats (n, last)`: the page's size and last member id, computed once per statement. Each
+ * of the five places that needs one (result row, cursor, audience, end test) scanned the
+ * materialised page for it: 50,000 rows each, 9–26 ms of a 210 ms page. A filled page reads
+ * them off the page's sorted id array instead (`whole`, see snapshotFillSql).
+ */
+export const PAGE_STATS_SQL = `page_stats AS (SELECT count(*)::int AS n, max(member_id) AS last FROM page)`;
+export const FILLED_PAGE_STATS_SQL = `page_stats AS (SELECT coalesce(n, 0) AS n, ids[n] AS last FROM whole)`;
+
+/** The members a page counted into its audience: the whole page (`page`), or a CTE of them. */
+export const pageAudienceCountSql = (audience: string): string =>
+  audience === 'page' ? '(SELECT n FROM page_stats)' : `(SELECT count(*) FROM ${audience})`;
+
+/**
  * The page's effect on its run, in the page's statement (a round trip less per page): cursor,
  * next batch number, audience (`audience`: the CTE of the members counted), queued, skips by
  * rule (`skips`: the CTE of the ledger rows written, or null), the lease, and `sending` once the
  * page came back short (`limitRef` is the page size). The run row is locked by lockRun. A page
  * `bounded` by an id range says itself where the next one starts and whether the audience is
- * exhausted (see PlannerRepository.planFilledPage).
+ * exhausted (see PlannerRepository.planFilledPage). Reads the statement's `page_stats` (page-sql.ts).
  */
 export function runUpdateSql(
   runRef: string,
@@ -83,13 +96,13 @@ export function runUpdateSql(
       : addSkipCountsSql('cr.skipped', `(SELECT reason, count(*)::int AS n FROM ${skips} GROUP BY reason)`);
   return `run_upd AS (
     UPDATE campaign_runs cr SET
-      planned_through = ${bounded?.cursor ?? 'coalesce((SELECT max(member_id) FROM page), cr.planned_through)'},
+      planned_through = ${bounded?.cursor ?? 'coalesce((SELECT last FROM page_stats), cr.planned_through)'},
       next_batch_seq = coalesce(((SELECT max(seq) FROM batches) / ${BATCHES_PER_JOB} + 1) * ${BATCHES_PER_JOB}, cr.next_batch_seq),
-      audience_size = cr.audience_size + (SELECT count(*) FROM ${audience}),
+      audience_size = cr.audience_size + ${pageAudienceCountSql(audience)},
       queued_count = cr.queued_count + (SELECT coalesce(sum(recipient_count), 0) FROM batches),
       skipped = ${skipped},
       lease_until = now() + (${leaseRef} || ' milliseconds')::interval,
-      status = CASE WHEN ${bounded?.exhausted ?? `(SELECT count(*) FROM page) < ${limitRef}`}
+      status = CASE WHEN ${bounded?.exhausted ?? `(SELECT n FROM page_stats) < ${limitRef}`}
         THEN 'sending'::campaign_run_status ELSE cr.status END
     WHERE cr.id = ${runRef}::uuid
   )`;

@@ -7,9 +7,10 @@ describe('recipientsOf (a claimed batch’s recipients and their LINE users)', (
       dense: true,
       lineUserIdList: null,
       skipList: null,
-      // 12 is linked but not a recipient; 13 is linked but not following; 14 has no LINE user.
-      rangeMemberList: '10,11,12,13',
-      rangeLineUserList: 'Ua,Ub,Uc,',
+      // 12 is linked but not a recipient; 13 is linked but not following; 14 has no LINE user. The
+      // range scan's lists come in no particular order (only the same one for both).
+      rangeMemberList: '12,13,10,11',
+      rangeLineUserList: 'Uc,,Ua,Ub',
     });
     expect(r.memberIds).toEqual(['10', '11', '13', '14']);
     expect(r.recipients).toEqual([

@@ -10,9 +10,9 @@ export interface ClaimLists {
   lineUserIdList: string | null;
   /** Probed: skip reason per recipient in order ('' when sent to). */
   skipList: string | null;
-  /** Range scan: the channel's linked members within the recipients' id span, ascending. */
+  /** Range scan: the channel's linked members within the recipients' id span, in any order. */
   rangeMemberList: string | null;
-  /** Range scan: their LINE user ids when reachable ('' when not following or blocked). */
+  /** Range scan: their LINE user ids when reachable ('' when not following or blocked), in the same order. */
   rangeLineUserList: string | null;
 }
 
