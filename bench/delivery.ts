@@ -15,6 +15,7 @@ import { startEmulator } from '../apps/line-emulator/src/server';
 import { createApiApp } from '../apps/api/src/api.factory';
 import { prepareBenchEngine, killChildrenOnExit } from './lib/bench-engine';
 import { lineUserIdOf, spawnWorker, WorkerProcess } from './lib/delivery-harness';
+import { cpuLoopSeconds, cpuSpent, isOneOf, isPostgres, isRedis, readCpu } from './lib/cpu-account';
 
 const CHANNEL = { channelId: '1999999998', channelSecret: 'bench-secret', accessToken: 'bench-delivery-token' };
 const DB = 'lse_bench_delivery';
@@ -192,9 +193,13 @@ async function main(): Promise<void> {
       'first request = campaign created → first LINE request; recipients/s over the end-to-end time',
   );
   out(
-    '| audience | kind | LINE limits | recipients/s | LINE requests/s | 429s | end to end | sending | first request | planned (±0.2 s) | time LINE allows | end-to-end ratio | sending ratio (off: recipients/s while sending) | worker peak RSS | load 1/5 min |',
+    'CPU = core-seconds per 1M recipients spent from the campaign to its end by PostgreSQL / the workers / this process (emulator thread, in-process api) / Redis, read from /proc: the work, steadier than the rates on a machine whose speed drifts',
   );
-  out('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  out(`machine speed: a 3·10⁸-step loop took ${cpuLoopSeconds().toFixed(2)} s`);
+  out(
+    '| audience | kind | LINE limits | recipients/s | LINE requests/s | 429s | end to end | sending | first request | planned (±0.2 s) | time LINE allows | end-to-end ratio | sending ratio (off: recipients/s while sending) | worker peak RSS | CPU: PG / workers / bench / Redis | load 1/5 min |',
+  );
+  out('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   const results: Array<{ n: number; kind: string; limits: boolean; perSec: number }> = [];
   for (const limits of [true, false]) {
     await emu('/settings', { method: 'PUT', body: JSON.stringify({ rateLimits: limits }) });
@@ -243,6 +248,13 @@ async function main(): Promise<void> {
           await sleep(1500);
         }
         const before = await emu<Counts>('/counts');
+        const cpuGroups = {
+          pg: isPostgres,
+          workers: isOneOf(() => workers.map((w) => w.child.pid)),
+          bench: isOneOf(() => [process.pid]),
+          redis: isRedis,
+        };
+        const cpuBefore = readCpu(cpuGroups);
         thread.postMessage('span-reset');
         t0 = Date.now();
         const created = await campaigns.create(workspaceId, campaignOf(name, n));
@@ -280,11 +292,13 @@ async function main(): Promise<void> {
         const r429 = (after.rejected['429'] ?? 0) - (before.rejected['429'] ?? 0);
         const ideal = kind === 'multicast' ? Math.ceil(n / 500) / 200 : n / 2000;
         const peak = Math.max(...workers.map((w) => w.peakRss));
+        const cpu = cpuSpent(cpuBefore, readCpu(cpuGroups));
+        const perM = (k: string): string => ((cpu[k] * 1_000_000) / n).toFixed(1);
         for (const w of workers) await w.kill('SIGTERM');
         const perSec = Math.round(view.progress.sent / secs);
         results.push({ n, kind, limits, perSec });
         out(
-          `| ${n.toLocaleString()} | ${kind} | ${limits ? 'on' : 'off'} | ${perSec.toLocaleString()} | ${Math.round(reqs / secs).toLocaleString()} | ${r429} | ${secs.toFixed(2)} s | ${sending.toFixed(2)} s | ${firstAfter.toFixed(2)} s | ${plannedIn.toFixed(1)} s | ${limits ? `${ideal.toFixed(1)} s` : '–'} | ${limits ? `${(secs / ideal).toFixed(3)} ×` : '–'} | ${limits ? `${(sending / ideal).toFixed(3)} ×` : `${Math.round(view.progress.sent / Math.max(sending, 0.001)).toLocaleString()}/s`} | ${(peak / 1048576).toFixed(0)} MB | ${loadavg()
+          `| ${n.toLocaleString()} | ${kind} | ${limits ? 'on' : 'off'} | ${perSec.toLocaleString()} | ${Math.round(reqs / secs).toLocaleString()} | ${r429} | ${secs.toFixed(2)} s | ${sending.toFixed(2)} s | ${firstAfter.toFixed(2)} s | ${plannedIn.toFixed(1)} s | ${limits ? `${ideal.toFixed(1)} s` : '–'} | ${limits ? `${(secs / ideal).toFixed(3)} ×` : '–'} | ${limits ? `${(sending / ideal).toFixed(3)} ×` : `${Math.round(view.progress.sent / Math.max(sending, 0.001)).toLocaleString()}/s`} | ${(peak / 1048576).toFixed(0)} MB | ${perM('pg')} / ${perM('workers')} / ${perM('bench')} / ${perM('redis')} | ${loadavg()
             .slice(0, 2)
             .map((l) => l.toFixed(1))
             .join(' / ')} |`,
@@ -317,6 +331,7 @@ async function main(): Promise<void> {
     await client.pushMessage({ to: lineUserIdOf(i), messages: [{ type: 'text', text: `name${i}さん、セールです` }] });
   }
   const sdkPerSec = sample / ((Date.now() - t0) / 1000);
+  out(`\nmachine speed at the end: a 3·10⁸-step loop took ${cpuLoopSeconds().toFixed(2)} s`);
   out(
     `\n@line/bot-sdk loop (one awaited push per user): ${sdkPerSec.toFixed(1)} recipients/s, measured on ${sample} users and extrapolated:`,
   );

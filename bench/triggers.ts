@@ -12,7 +12,6 @@
 // with three the first measured seconds were still draining the backlog that the cold processes
 // built in the warm-up (p50 126–164 ms in seconds 0–3, 42–75 ms after them).
 import { ChildProcess, spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
@@ -23,6 +22,8 @@ import { startEmulator } from '../apps/line-emulator/src/server';
 import { createApiApp } from '../apps/api/src/api.factory';
 import { killChildrenOnExit, prepareBenchEngine } from './lib/bench-engine';
 import { lineUserIdOf, ROOT, seedAudience, spawnWorker, WorkerProcess } from './lib/delivery-harness';
+import { RawHttpPoster } from './lib/raw-http';
+import { cpuLoopSeconds, cpuSpent, CpuReading, isOneOf, isPostgres, isRedis, readCpu } from './lib/cpu-account';
 
 const CHANNEL = { channelId: '1999999997', channelSecret: 'bench-secret', accessToken: 'bench-trigger-token' };
 const DB = 'lse_bench_triggers';
@@ -133,37 +134,16 @@ async function main(): Promise<void> {
   await sleep(5000);
 
   const sentAt = new Map<string, number>();
-  // node:http with keep-alive, not fetch: the load generator shares the machine's two cores with
-  // what it measures, and fetch (undici's web streams) cost it about twice the CPU per request.
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const postJson = (path: string, json: unknown): Promise<number> =>
-    new Promise((resolve, reject) => {
-      const payload = JSON.stringify(json);
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: Number(apiPort),
-          path,
-          method: 'POST',
-          agent,
-          signal: AbortSignal.timeout(10_000),
-          headers: {
-            authorization: `Bearer ${key}`,
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(payload),
-          },
-        },
-        (res) => {
-          res.resume();
-          res.once('end', () => resolve(res.statusCode ?? 0));
-          res.once('error', reject);
-        },
-      );
-      req.once('error', reject);
-      req.end(payload);
-    });
+  // Not fetch (undici's web streams), nor node:http's client: the load generator shares the
+  // machine's two cores with what it measures, and fetch cost it about twice the CPU per request of
+  // node:http, which itself cost ~0.4 ms per POST (bench/lib/raw-http.ts).
+  const poster = new RawHttpPoster('127.0.0.1', Number(apiPort), { authorization: `Bearer ${key}` });
+  const postJson = (path: string, json: unknown): Promise<number> => poster.post(path, json);
+  // How long the api took to answer each measured POST (its event committed): the first stage.
+  const answered: number[] = [];
   const post = async (i: number): Promise<void> => {
-    if (i <= total) sentAt.set(lineUserIdOf(i), Date.now());
+    const sent = Date.now();
+    if (i <= total) sentAt.set(lineUserIdOf(i), sent);
     const status = await postJson('/events', {
       eventId: `p${i}`,
       memberId: `t${i}`,
@@ -172,6 +152,7 @@ async function main(): Promise<void> {
       properties: { orderId: `o${i}`, totalAmount: 1000, items: [{ sku: 'S', price: 1000, quantity: 1 }] },
     });
     if (status !== 201) throw new Error(`POST /events ${status}`);
+    if (i <= total) answered.push(Date.now() - sent);
   };
   process.stdout.write(
     `triggers bench: ${total} purchases at ${rate}/s after ${warm} unmeasured (warm-up), ${workers.length} worker processes\n`,
@@ -183,6 +164,17 @@ async function main(): Promise<void> {
     ...Array.from({ length: total }, (_, k) => k + 1),
   ];
   const inflight: Array<Promise<void>> = [];
+  // CPU of each part over the measured events (from the first measured POST to the last delivery):
+  // the work per event, steadier than the latencies on a machine whose speed drifts.
+  const cpuGroups = {
+    api: isOneOf(() => [apiProc.pid]),
+    workers: isOneOf(() => workers.map((w) => w.child.pid)),
+    pg: isPostgres,
+    bench: isOneOf(() => [process.pid]),
+    redis: isRedis,
+  };
+  let cpuBefore: CpuReading = readCpu(cpuGroups);
+  const speedBefore = cpuLoopSeconds();
   let t0 = Date.now();
   let measuredFrom = new Date(t0);
   const paceStart = Date.now();
@@ -190,6 +182,7 @@ async function main(): Promise<void> {
     const dueNow = Math.min(order.length, Math.floor(((Date.now() - paceStart) * rate) / 1000) + 1);
     for (; n < dueNow; n++) {
       if (n === warm) {
+        cpuBefore = readCpu(cpuGroups);
         t0 = Date.now();
         measuredFrom = new Date(t0);
       }
@@ -217,6 +210,7 @@ async function main(): Promise<void> {
     if (list.length >= total - postFailures) break;
     await sleep(500);
   }
+  const cpu = cpuSpent(cpuBefore, readCpu(cpuGroups));
   const bySecond = new Map<number, number[]>();
   for (const r of list)
     for (const to of r.to) {
@@ -258,13 +252,21 @@ async function main(): Promise<void> {
   );
   const stage = (k: 'relay' | 'plan' | 'claim' | 'send'): number[] =>
     stages.rows.map((r) => Math.round(Number(r[k]))).sort((a, b) => a - b);
+  answered.sort((a, b) => a - b);
+  process.stdout.write(`  POST /events answered (event committed): ${fmt(answered)}\n`);
   process.stdout.write(`  event committed → run created (stream relay + match): ${fmt(stage('relay'))}\n`);
   process.stdout.write(`  run created → batch written (planning): ${fmt(stage('plan'))}\n`);
   process.stdout.write(`  batch written → claimed by the sender: ${fmt(stage('claim'))}\n`);
   process.stdout.write(`  claimed → LINE accepted (render, request stored, push, answer): ${fmt(stage('send'))}\n`);
+  const perEvent = (k: string): string => ((cpu[k] * 1000) / total).toFixed(2);
+  process.stdout.write(
+    `  CPU per measured event: api ${perEvent('api')} ms, workers ${perEvent('workers')} ms, PostgreSQL ${perEvent('pg')} ms, ` +
+      `bench (load generator, emulator) ${perEvent('bench')} ms, Redis ${perEvent('redis')} ms; ` +
+      `machine speed: a 3·10⁸-step loop took ${speedBefore.toFixed(2)} s before, ${cpuLoopSeconds().toFixed(2)} s after\n`,
+  );
   const stop = (w: WorkerProcess): Promise<void> =>
     Promise.race([w.kill('SIGTERM'), sleep(10_000).then(() => w.kill('SIGKILL'))]);
-  agent.destroy();
+  poster.close();
   await Promise.all(workers.map(stop));
   if (profileDir !== undefined) {
     const exited = new Promise((r) => apiProc.once('exit', r));
