@@ -17,6 +17,7 @@ import { SegmentsMemberScanIndexes1796058393645 } from './1796058393645-Segments
 import { SegmentSnapshotChunks1796100000000 } from './1796100000000-SegmentSnapshotChunks';
 import { DeliveryArraysUncompressed1796100000100 } from './1796100000100-DeliveryArraysUncompressed';
 import { DeliveryBatchRanges1796100000200 } from './1796100000200-DeliveryBatchRanges';
+import { MaxItemNumberPlpgsql1796200000000 } from './1796200000000-MaxItemNumberPlpgsql';
 // <imports>
 
 export const MIGRATIONS = [
@@ -38,5 +39,6 @@ export const MIGRATIONS = [
   SegmentSnapshotChunks1796100000000,
   DeliveryArraysUncompressed1796100000100,
   DeliveryBatchRanges1796100000200,
+  MaxItemNumberPlpgsql1796200000000,
   // <migrations>
 ];
