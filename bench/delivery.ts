@@ -3,7 +3,9 @@
 // limits on (target: ≤ 1.05 × the time the limits allow, no 429) and off (the engine's ceiling,
 // target ≥ 300,000 recipients/s), for multicast and personalised push. The emulator runs in a worker
 // thread (its own event loop); the engine's workers are processes started from dist/ whose RSS is
-// sampled. Audiences are seeded with generate_series straight into members/line_users.
+// sampled. Audiences are seeded with generate_series straight into members/line_users. Each run
+// also prints the CPU PostgreSQL, the workers, this process and Redis spent on it (/proc), and a
+// timed loop at the start and the end gives the machine's speed.
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';

@@ -2,9 +2,10 @@
 // Event-triggered latency: from POST /events (purchase) to the thank-you at the emulator, at a
 // steady rate. The emulator runs in a worker thread; the api in a process of its own; the engine's
 // workers are processes started from dist/. Latency = emulator's record time − the moment the POST
-// was sent, broken down by stage from PostgreSQL's timestamps: event committed (received_at) → run
-// created (the worker's stream relay matched it) → batch written (planned) → batch claimed →
-// request accepted. Bounded: deliveries are awaited at most --drain s, the whole run --timeout s
+// was sent, broken down by stage: the api's answer (event committed), then from PostgreSQL's
+// timestamps: event committed (received_at) → run created (the worker's stream relay matched it) →
+// batch written (planned) → batch claimed → request accepted. Also the CPU each process spent per
+// measured event (/proc) and a timed loop before and after (the machine's speed). Bounded: deliveries are awaited at most --drain s, the whole run --timeout s
 // (a watchdog prints what it has and SIGKILLs the workers), every HTTP call has a timeout.
 // The first --warmup seconds run at the same rate but are not measured: a deployed engine is warm
 // (JIT-compiled paths, pooled connections, prepared statements, keep-alive sockets to LINE), and

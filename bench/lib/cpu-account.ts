@@ -70,7 +70,7 @@ export const isOneOf =
 
 /**
  * Seconds a fixed 3·10⁸-step loop takes on this thread now: the machine's speed at that moment
- * (1.1–1.8 s minutes apart on the same 2-core machine, 2026-12-02).
+ * (0.51–1.00 s within minutes on the same 2-core machine, 2026-12-02).
  */
 export function cpuLoopSeconds(): number {
   const t0 = process.hrtime.bigint();
