@@ -18,6 +18,7 @@ import { SegmentSnapshotChunks1796100000000 } from './1796100000000-SegmentSnaps
 import { DeliveryArraysUncompressed1796100000100 } from './1796100000100-DeliveryArraysUncompressed';
 import { DeliveryBatchRanges1796100000200 } from './1796100000200-DeliveryBatchRanges';
 import { MaxItemNumberPlpgsql1796200000000 } from './1796200000000-MaxItemNumberPlpgsql';
+import { MaxItemNumberLoop1796200000100 } from './1796200000100-MaxItemNumberLoop';
 // <imports>
 
 export const MIGRATIONS = [
@@ -40,5 +41,6 @@ export const MIGRATIONS = [
   DeliveryArraysUncompressed1796100000100,
   DeliveryBatchRanges1796100000200,
   MaxItemNumberPlpgsql1796200000000,
+  MaxItemNumberLoop1796200000100,
   // <migrations>
 ];
