@@ -51,10 +51,6 @@ class Connection {
     this.socket.on('close', () => this.destroy(new Error('connection closed')));
   }
 
-  get busy(): boolean {
-    return this.pending !== null;
-  }
-
   send(request: string, timeoutMs: number): Promise<number> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
@@ -115,23 +111,27 @@ export class RawHttpPoster {
   private readonly idle: Connection[] = [];
   private readonly all = new Set<Connection>();
   private readonly queue: Array<{ request: string; resolve: (s: number) => void; reject: (e: Error) => void }> = [];
+  /** The headers every request carries, before its Content-Length. */
+  private readonly head: string;
 
   constructor(
     private readonly host: string,
     private readonly port: number,
-    private readonly headers: Record<string, string>,
+    headers: Record<string, string>,
     private readonly maxConnections = 256,
     private readonly timeoutMs = 10_000,
-  ) {}
+  ) {
+    this.head =
+      `host: ${host}:${port}\r\n` +
+      Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('') +
+      'content-type: application/json\r\n';
+  }
 
   post(path: string, json: unknown): Promise<number> {
     const body = JSON.stringify(json);
-    const head = Object.entries(this.headers)
-      .map(([k, v]) => `${k}: ${v}\r\n`)
-      .join('');
-    const request =
-      `POST ${path} HTTP/1.1\r\nhost: ${this.host}:${this.port}\r\n${head}` +
-      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    const request = `POST ${path} HTTP/1.1\r\n${this.head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
       this.pump();
@@ -162,8 +162,7 @@ export class RawHttpPoster {
       }
       const next = this.queue.shift();
       if (next === undefined) return;
-      const conn = c;
-      conn.send(next.request, this.timeoutMs).then(next.resolve, (e: Error) => {
+      c.send(next.request, this.timeoutMs).then(next.resolve, (e: Error) => {
         next.reject(e);
         this.pump();
       });

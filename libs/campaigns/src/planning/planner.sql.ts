@@ -68,7 +68,7 @@ export const CAPPED_SQL = `
  * them off the page's sorted id array instead (`whole`, see snapshotFillSql).
  */
 export const PAGE_STATS_SQL = `page_stats AS (SELECT count(*)::int AS n, max(member_id) AS last FROM page)`;
-export const FILLED_PAGE_STATS_SQL = `page_stats AS (SELECT coalesce(n, 0) AS n, ids[n] AS last FROM whole)`;
+export const FILLED_PAGE_STATS_SQL = `page_stats AS (SELECT n, ids[n] AS last FROM whole)`;
 
 /** The members a page counted into its audience: the whole page (`page`), or a CTE of them. */
 export const pageAudienceCountSql = (audience: string): string =>

@@ -37,8 +37,9 @@ export const CLAIM_RANGE_DENSITY = 2;
  * LINE user id when reachable, '' when not), and the worker matches them to the recipients
  * (claim-lists.ts, by member id: the two range lists are in no particular order, only the same one,
  * as two aggregates of one node see the same rows; sorting them cost a fifth of a claim's time).
- * Otherwise one index probe per recipient (`lineUserIdList`, `skipList`, in the recipients' order). 500 probes were two thirds of a claim: ~1.7 ms per batch, the largest
- * statement time of a 1M multicast. The branch not taken is a one-time filter: it reads nothing.
+ * Otherwise one index probe per recipient (`lineUserIdList`, `skipList`, in the recipients' order).
+ * 500 probes were two thirds of a claim: ~1.7 ms per batch, the largest statement time of a 1M
+ * multicast. The branch not taken is a one-time filter: it reads nothing.
  */
 export const CLAIM_SQL = `WITH b AS (
          UPDATE delivery_batches SET status = 'sending', lease_until = now() + ($3 || ' milliseconds')::interval,
