@@ -1,4 +1,4 @@
-// npm run bench:delivery [-- --sizes 100000,1000000 --push-max 100000 --workers 1 --warmup 2000 --repeat 1 --timeline]
+// npm run bench:delivery [-- --sizes 100000,1000000 --seed N --push-max 100000 --workers 1 --warmup 2000 --repeat 1 --timeline]
 // Campaigns to 100k / 1M recipients through the emulator answering after 30 ms, with LINE's rate
 // limits on (target: ≤ 1.05 × the time the limits allow, no 429) and off (the engine's ceiling,
 // target ≥ 300,000 recipients/s), for multicast and personalised push. The emulator runs in a worker
@@ -71,6 +71,9 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       sizes: { type: 'string', default: '100000,1000000' },
+      // Members to seed (default: the largest size), e.g. --sizes 100000 --seed 1000000 measures a
+      // 100k campaign in a 1M workspace without the 1M runs.
+      seed: { type: 'string' },
       'push-max': { type: 'string', default: '100000' },
       // One, as `npm start` runs. On the 2-core machine PostgreSQL needs about one core to plan and
       // claim: a second worker process made multicasts slower (1M limits off 107–136k recipients/s
@@ -84,6 +87,8 @@ async function main(): Promise<void> {
       // and PostgreSQL's sessions sampled every 50 ms (state, wait event, statement) while sending.
       'cpu-prof': { type: 'string' },
       'pg-sample': { type: 'boolean', default: false },
+      // Extra Node options for the worker processes (e.g. heap flags), added to --cpu-prof's.
+      'worker-node-options': { type: 'string', default: '' },
       // A campaign of this many recipients (same kind and message) on the freshly started workers
       // before each measured one, as a deployed engine's workers are warm; 0: none.
       warmup: { type: 'string', default: '2000' },
@@ -141,7 +146,7 @@ async function main(): Promise<void> {
      VALUES ($1, $2, '00:00', '00:00', 0)`,
     [channelId, workspaceId],
   );
-  const total = Math.max(...sizes);
+  const total = Math.max(...sizes, Number(values.seed ?? 0));
   let t0 = Date.now();
   // Member g has points_balance = g: a segment "pointsBalance < N" is an audience of N. Without
   // the foreign-key triggers (consistent by construction): the checks, one per LINE user, took
@@ -220,9 +225,12 @@ async function main(): Promise<void> {
           spawnWorker({
             ...env,
             LINE_RATE_PERCENT: limits ? '99' : '1000',
-            ...(values['cpu-prof'] === undefined
-              ? {}
-              : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}` }),
+            NODE_OPTIONS: [
+              values['cpu-prof'] === undefined ? '' : `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}`,
+              values['worker-node-options'],
+            ]
+              .join(' ')
+              .trim(),
           }),
         );
         spawned.push(...workers);

@@ -14,7 +14,13 @@ import {
   RecipientWithMember,
   RequestOutcome,
 } from './batches.types';
-import { CLAIM_SQL, RECORD_OUTCOMES_SQL, SAVE_REQUESTS_SQL } from './batches.sql';
+import {
+  CLAIM_SQL,
+  RECORD_ACCEPTED_SQL,
+  RECORD_OUTCOMES_SQL,
+  SAVE_REQUESTS_ONLY_SQL,
+  SAVE_REQUESTS_SQL,
+} from './batches.sql';
 import { ClaimLists, recipientsOf } from './claim-lists';
 import { Coalescer, preparedRows, unpreparedRows } from '@app/common';
 
@@ -173,18 +179,23 @@ export class BatchesRepository {
     const requests = entries.flatMap((e) => e.requests.map((r) => ({ ...r, batchId: e.batch.id })));
     const skips = entries.flatMap((e) => e.skipped.map((x) => ({ ...x, batch: e.batch })));
     if (requests.length === 0 && skips.length === 0) return;
+    const records = JSON.stringify(
+      requests.map((r) => ({
+        batch_id: r.batchId,
+        seq: r.seq,
+        retry_key: r.retryKey,
+        endpoint: r.endpoint,
+        messages: r.messages,
+        member_ids: r.memberIds.join(','),
+        recipient_count: r.memberIds.length,
+      })),
+    );
+    if (skips.length === 0) {
+      await preparedRows(this.dataSource, SAVE_REQUESTS_ONLY_SQL, [records]);
+      return;
+    }
     await preparedRows(this.dataSource, SAVE_REQUESTS_SQL, [
-      JSON.stringify(
-        requests.map((r) => ({
-          batch_id: r.batchId,
-          seq: r.seq,
-          retry_key: r.retryKey,
-          endpoint: r.endpoint,
-          messages: r.messages,
-          member_ids: r.memberIds.join(','),
-          recipient_count: r.memberIds.length,
-        })),
-      ),
+      records,
       skips.map((x) => x.batch.runId),
       skips.map((x) => x.batch.campaignId),
       skips.map((x) => x.batch.channelId),
@@ -212,6 +223,16 @@ export class BatchesRepository {
     if (moving.length === 0) return [];
     const outcomes = moving.flatMap((e) => e.outcomes.map((o) => ({ ...o, batch: e.batch })));
     // Unprepared: its joins to requests and batches are planned on the tables' current sizes.
+    if (!completeSingleRuns && outcomes.every((o) => o.status === RequestStatus.Accepted)) {
+      await unpreparedRows(this.dataSource, RECORD_ACCEPTED_SQL, [
+        outcomes.map((o) => o.batch.id),
+        outcomes.map((o) => o.seq),
+        outcomes.map((o) => o.lineRequestId),
+        moving.map((e) => e.batch.id),
+        moving.map((e) => e.finished),
+      ]);
+      return [];
+    }
     const rows = await unpreparedRows<{ run_id: string; run_completed: boolean }>(
       this.dataSource,
       RECORD_OUTCOMES_SQL,

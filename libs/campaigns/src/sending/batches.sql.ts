@@ -88,16 +88,18 @@ export function addSkipCountsSql(current: string, counts: string): string {
            LEFT JOIN ${counts} c ON c.reason = keys.k)`;
 }
 
+const INSERT_REQUESTS_SQL = `INSERT INTO delivery_requests (batch_id, seq, retry_key, endpoint, messages, member_ids, recipient_count, status)
+         SELECT r.batch_id, r.seq, r.retry_key, r.endpoint, r.messages,
+                string_to_array(r.member_ids, ',')::bigint[], r.recipient_count, 'pending'
+         FROM jsonb_to_recordset($1::jsonb)
+           AS r(batch_id uuid, seq int, retry_key uuid, endpoint text, messages jsonb, member_ids text, recipient_count int)`;
+
 /**
  * Requests of many batches ($1 jsonb records, member ids as one comma-separated string) and send-time skips ($2–$6 arrays: run, campaign,
  * channel, member, reason) counted into their runs' skips. Synchronous commit.
  */
 export const SAVE_REQUESTS_SQL = `WITH req AS (
-         INSERT INTO delivery_requests (batch_id, seq, retry_key, endpoint, messages, member_ids, recipient_count, status)
-         SELECT r.batch_id, r.seq, r.retry_key, r.endpoint, r.messages,
-                string_to_array(r.member_ids, ',')::bigint[], r.recipient_count, 'pending'
-         FROM jsonb_to_recordset($1::jsonb)
-           AS r(batch_id uuid, seq int, retry_key uuid, endpoint text, messages jsonb, member_ids text, recipient_count int)
+         ${INSERT_REQUESTS_SQL}
        ), skip AS (
          INSERT INTO delivery_ledger (run_id, campaign_id, channel_id, member_id, status, reason, counts_toward_cap)
          SELECT v.run_id, v.campaign_id, v.channel_id, v.member_id, 'skipped', v.reason, false
@@ -111,6 +113,14 @@ export const SAVE_REQUESTS_SQL = `WITH req AS (
        UPDATE campaign_runs r
        SET skipped = ${addSkipCountsSql('r.skipped', '(SELECT reason, n FROM counted WHERE run_id = r.id)')}
        WHERE r.id IN (SELECT run_id FROM counted)`;
+
+/**
+ * {@link SAVE_REQUESTS_SQL} when no recipient was skipped at send time (a campaign's usual batch):
+ * the bare insert ($1 only). Prepared, the full statement was still planned at every call
+ * (PostgreSQL chose custom plans): 0.6 ms of planning per call under load, more than its
+ * execution; this one plans in a tenth of that.
+ */
+export const SAVE_REQUESTS_ONLY_SQL = INSERT_REQUESTS_SQL;
 
 /**
  * LINE's answers ($1–$5: batch, seq, status, LINE request id, error) of many batches ($6–$9: batch,
@@ -152,3 +162,25 @@ export const RECORD_OUTCOMES_SQL = `WITH o AS (
               lease_until = CASE WHEN f.finished THEN NULL ELSE b.lease_until END
        FROM f WHERE b.id = f.batch_id AND (SELECT ${NO_FLUSH_WAIT}) IS NOT NULL
        RETURNING b.run_id, b.run_id IN (SELECT id FROM single) AS run_completed`;
+
+/**
+ * {@link RECORD_OUTCOMES_SQL} when every answer is an acceptance and the statement completes no
+ * run (a campaign's usual group): $1–$3 the requests (batch, seq, LINE request id), $4–$5 the
+ * batches (id, finished); no ledger or run CTEs. Planned at every call, as the full one (unprepared):
+ * 0.19 ms against 0.35–0.5 ms for the full statement on an idle database (0.7 ms under load).
+ */
+export const RECORD_ACCEPTED_SQL = `WITH upd AS (
+         UPDATE delivery_requests q SET status = 'accepted', line_request_id = o.line_request_id, error = NULL,
+                accepted_at = now()
+         FROM unnest($1::uuid[], $2::int[], $3::text[]) AS o(batch_id, seq, line_request_id)
+         WHERE q.batch_id = o.batch_id AND q.seq = o.seq AND q.status = 'pending'
+         RETURNING q.batch_id, q.recipient_count
+       )
+       UPDATE delivery_batches b SET
+              sent_count = sent_count + (SELECT coalesce(sum(recipient_count), 0) FROM upd WHERE upd.batch_id = b.id),
+              status = CASE WHEN f.finished THEN 'done'::delivery_batch_status ELSE b.status END,
+              finished_at = CASE WHEN f.finished THEN now() END,
+              lease_until = CASE WHEN f.finished THEN NULL ELSE b.lease_until END
+       FROM unnest($4::uuid[], $5::boolean[]) AS f(batch_id, finished)
+       WHERE b.id = f.batch_id AND (SELECT ${NO_FLUSH_WAIT}) IS NOT NULL
+       RETURNING b.run_id, false AS run_completed`;
