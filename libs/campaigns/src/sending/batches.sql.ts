@@ -40,13 +40,23 @@ export const CLAIM_RANGE_DENSITY = 2;
  * Otherwise one index probe per recipient (`lineUserIdList`, `skipList`, in the recipients' order).
  * 500 probes were two thirds of a claim: ~1.7 ms per batch, the largest statement time of a 1M
  * multicast. The branch not taken is a one-time filter: it reads nothing.
+ *
+ * The batches are found by primary key, one probe per id (batches.sql.spec.ts checks the plan).
+ * Their status test is a CASE because a plain `status = 'pending' OR …` implies the predicate of
+ * the partial index of open batches (ix_delivery_batches_open), with `available_at <= $2` as its
+ * index condition: the cached generic plan then read every open batch of every campaign and
+ * matched the ids in a join filter, 4–8 ms a claim with 1,500 open batches against 0.2–0.35 ms by
+ * key (open batches are thousands while a big campaign is planned ahead of its sending). The ids
+ * are unnested from `(SELECT $1)` so that a custom plan cannot count them: with the count known,
+ * custom plans looked cheaper than the generic one and PostgreSQL planned every claim again
+ * (1.1 ms each, as much as the time saved).
  */
 export const CLAIM_SQL = `WITH b AS (
          UPDATE delivery_batches SET status = 'sending', lease_until = now() + ($3 || ' milliseconds')::interval,
                 attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, now())
-         FROM unnest($1::uuid[]) AS k(id)
+         FROM unnest((SELECT $1::uuid[])) AS k(id)
          WHERE delivery_batches.id = k.id AND available_at <= $2
-           AND (status = 'pending' OR (status = 'sending' AND lease_until < now()))
+           AND CASE status WHEN 'pending' THEN true WHEN 'sending' THEN lease_until < now() ELSE false END
          RETURNING delivery_batches.id, run_id, campaign_id, workspace_id, channel_id, seq, first_attempt_at, attempts, member_ids
        )
        SELECT b.id, b.run_id AS "runId", b.campaign_id AS "campaignId", b.workspace_id AS "workspaceId",
