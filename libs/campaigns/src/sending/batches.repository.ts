@@ -14,13 +14,7 @@ import {
   RecipientWithMember,
   RequestOutcome,
 } from './batches.types';
-import {
-  CLAIM_SQL,
-  RECORD_ACCEPTED_SQL,
-  RECORD_OUTCOMES_SQL,
-  SAVE_REQUESTS_ONLY_SQL,
-  SAVE_REQUESTS_SQL,
-} from './batches.sql';
+import { CLAIM_SQL, SAVE_REQUESTS_ONLY_SQL, SAVE_REQUESTS_SQL, outcomesStatement } from './batches.sql';
 import { ClaimLists, recipientsOf } from './claim-lists';
 import { Coalescer, preparedRows, unpreparedRows } from '@app/common';
 
@@ -221,35 +215,9 @@ export class BatchesRepository {
   async recordOutcomesMany(entries: BatchOutcomes[], completeSingleRuns = false): Promise<string[]> {
     const moving = entries.filter((e) => e.outcomes.length > 0 || e.finished);
     if (moving.length === 0) return [];
-    const outcomes = moving.flatMap((e) => e.outcomes.map((o) => ({ ...o, batch: e.batch })));
     // Unprepared: its joins to requests and batches are planned on the tables' current sizes.
-    if (!completeSingleRuns && outcomes.every((o) => o.status === RequestStatus.Accepted)) {
-      await unpreparedRows(this.dataSource, RECORD_ACCEPTED_SQL, [
-        outcomes.map((o) => o.batch.id),
-        outcomes.map((o) => o.seq),
-        outcomes.map((o) => o.lineRequestId),
-        moving.map((e) => e.batch.id),
-        moving.map((e) => e.finished),
-      ]);
-      return [];
-    }
-    const rows = await unpreparedRows<{ run_id: string; run_completed: boolean }>(
-      this.dataSource,
-      RECORD_OUTCOMES_SQL,
-      [
-        outcomes.map((o) => o.batch.id),
-        outcomes.map((o) => o.seq),
-        outcomes.map((o) => o.status),
-        outcomes.map((o) => o.lineRequestId),
-        outcomes.map((o) => o.error),
-        moving.map((e) => e.batch.id),
-        moving.map((e) => e.batch.runId),
-        moving.map((e) => e.batch.campaignId),
-        moving.map((e) => e.batch.channelId),
-        moving.map((e) => e.finished),
-        completeSingleRuns,
-      ],
-    );
+    const { text, params } = outcomesStatement(moving, completeSingleRuns);
+    const rows = await unpreparedRows<{ run_id: string; run_completed: boolean }>(this.dataSource, text, params);
     return [...new Set(rows.filter((r) => r.run_completed).map((r) => r.run_id))];
   }
 
