@@ -64,12 +64,16 @@ export class EventRunsRepository {
     // later parts need, including its batch's id, made here. With joins between the CTEs, the
     // planner (which estimates the locked runs at one row) nested them: each CTE scanned once per
     // run, 175 ms for 233 runs instead of a few.
+    // The runs are found by primary key, as the batch claim finds its batches (CLAIM_SQL, for the
+    // same reasons): `status = 'scheduled'` implied the predicate of the partial index of due runs
+    // and the cached generic plan scanned every scheduled run (an hour of cart reminders: 20,000
+    // runs, 22 ms a launch) or the campaign's key index (5.6 ms) instead of 0.1 ms by key.
     const rows = await preparedRows<PlannedRow>(
       this.dataSource,
       `WITH r AS (
          SELECT cr.id AS run_id, (cr.source->>'memberId')::bigint AS member_id, cr.run_key, cr.message_index
-         FROM unnest($2::uuid[]) AS k(id) JOIN campaign_runs cr ON cr.id = k.id
-         WHERE cr.campaign_id = $4 AND cr.status = 'scheduled'
+         FROM unnest((SELECT $2::uuid[])) AS k(id) JOIN campaign_runs cr ON cr.id = k.id
+         WHERE cr.campaign_id = $4 AND CASE cr.status WHEN 'scheduled' THEN true ELSE false END
            AND cr.source->>'kind' = 'member'
            AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $4 AND c.status = 'active')
          FOR UPDATE OF cr SKIP LOCKED
