@@ -10,9 +10,12 @@ interface PlanNode {
 
 /** Every read of a table in the plan: its node type and index. */
 function accesses(node: PlanNode, table: string): string[] {
+  // A bitmap scan names its index in its child.
+  const index =
+    node['Index Name'] ?? (node.Plans ?? []).find((p) => p['Node Type'] === 'Bitmap Index Scan')?.['Index Name'];
   const own =
     node['Relation Name'] === table && node['Node Type'] !== 'ModifyTable'
-      ? [`${node['Node Type']} ${node['Index Name'] ?? ''}`.trim()]
+      ? [`${node['Node Type']} ${index ?? ''}`.trim()]
       : [];
   return [...own, ...(node.Plans ?? []).flatMap((p) => accesses(p, table))];
 }
