@@ -1,29 +1,9 @@
-import { createTestContext, TestContext } from '@app/testing';
+import { createTestContext, genericPlanReads, primaryKeyIndex, TestContext } from '@app/testing';
 import { CLAIM_SQL } from './batches.sql';
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-/** Every read of a table in the plan: its node type and index. */
-function accesses(node: PlanNode, table: string): string[] {
-  // A bitmap scan names its index in its child.
-  const index =
-    node['Index Name'] ?? (node.Plans ?? []).find((p) => p['Node Type'] === 'Bitmap Index Scan')?.['Index Name'];
-  const own =
-    node['Relation Name'] === table && node['Node Type'] !== 'ModifyTable'
-      ? [`${node['Node Type']} ${index ?? ''}`.trim()]
-      : [];
-  return [...own, ...(node.Plans ?? []).flatMap((p) => accesses(p, table))];
-}
 
 describe('CLAIM_SQL', () => {
   let ctx: TestContext;
   let runId: string;
-  let pk: string;
 
   const batch = async (
     seq: number,
@@ -55,11 +35,6 @@ describe('CLAIM_SQL', () => {
        RETURNING id::text AS id`,
     );
     runId = rows[0].id;
-    const index = await ctx.sql.query<{ name: string }>(
-      `SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-       WHERE i.indrelid = 'delivery_batches'::regclass AND i.indisprimary`,
-    );
-    pk = index.rows[0].name;
   });
   afterAll(async () => ctx?.close());
 
@@ -108,18 +83,13 @@ describe('CLAIM_SQL', () => {
     const plans: string[][] = [];
     for (const analyzed of [false, true]) {
       if (analyzed) await ctx.sql.query(`ANALYZE delivery_batches`);
-      await ctx.sql.query(`SET plan_cache_mode = force_generic_plan`);
-      await ctx.sql.query(`PREPARE claim_spec(uuid[], timestamptz, text) AS ${CLAIM_SQL}`);
       const ids = await ctx.sql.query<{ ids: string[] }>(
         `SELECT array_agg(id::text) AS ids FROM (SELECT id FROM delivery_batches WHERE seq > 100 LIMIT 3) x`,
       );
-      const { rows } = await ctx.sql.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
-        `EXPLAIN (FORMAT JSON) EXECUTE claim_spec(${ctx.sql.escapeLiteral(`{${ids.rows[0].ids.join(',')}}`)}, now(), '60000')`,
-      );
-      await ctx.sql.query(`DEALLOCATE claim_spec`);
-      await ctx.sql.query(`RESET plan_cache_mode`);
-      plans.push(accesses(rows[0]['QUERY PLAN'][0].Plan, 'delivery_batches'));
+      const args = [ctx.sql.escapeLiteral(`{${ids.rows[0].ids.join(',')}}`), 'now()', `'60000'`];
+      plans.push(await genericPlanReads(ctx.sql, CLAIM_SQL, args, 'delivery_batches'));
     }
-    expect(plans).toEqual([[`Index Scan ${pk}`], [`Index Scan ${pk}`]]);
+    const byKey = `Index Scan ${await primaryKeyIndex(ctx.sql, 'delivery_batches')}`;
+    expect(plans).toEqual([[byKey], [byKey]]);
   });
 });
