@@ -134,6 +134,22 @@ export const SAVE_REQUESTS_SQL = `WITH req AS (
 export const SAVE_REQUESTS_ONLY_SQL = INSERT_REQUESTS_SQL;
 
 /**
+ * `single`: the runs (`runs`, uuid[]) whose only batch the statement finishes (`finished`,
+ * boolean[]) complete with it; `when` gates it (null: always). An event's run has one batch.
+ */
+const completeSingleRunsSql = (runs: string, finished: string, when: string | null): string => `single AS (
+         UPDATE campaign_runs r SET status = 'completed', finished_at = now()
+         FROM unnest(${runs}::uuid[], ${finished}::boolean[]) AS fr(run_id, finished)
+         WHERE ${when === null ? '' : `${when} AND `}fr.finished AND r.id = fr.run_id AND r.status = 'sending' AND r.next_batch_seq = 1
+         RETURNING r.id
+       )`;
+
+/** A recorded batch (`b`, with `f.finished`): done, or still held by its sender. */
+const FINISH_BATCH_SET_SQL = `status = CASE WHEN f.finished THEN 'done'::delivery_batch_status ELSE b.status END,
+              finished_at = CASE WHEN f.finished THEN now() END,
+              lease_until = CASE WHEN f.finished THEN NULL ELSE b.lease_until END`;
+
+/**
  * LINE's answers ($1–$5: batch, seq, status, LINE request id, error) of many batches ($6–$9: batch,
  * run, campaign, channel; $10: finished). With $11, a finished batch that is its run's only one
  * (planning over, one batch: an event's run) completes the run in the same statement, instead of
@@ -157,20 +173,13 @@ export const RECORD_OUTCOMES_SQL = `WITH o AS (
          ON CONFLICT (run_id, member_id) DO NOTHING
        ), f AS (
          SELECT * FROM unnest($6::uuid[], $10::boolean[]) AS f(batch_id, finished)
-       ), single AS (
-         UPDATE campaign_runs r SET status = 'completed', finished_at = now()
-         FROM unnest($7::uuid[], $10::boolean[]) AS fr(run_id, finished)
-         WHERE $11 AND fr.finished AND r.id = fr.run_id AND r.status = 'sending' AND r.next_batch_seq = 1
-         RETURNING r.id
-       )
+       ), ${completeSingleRunsSql('$7', '$10', '$11')}
        UPDATE delivery_batches b SET
               sent_count = sent_count + (SELECT coalesce(sum(recipient_count), 0) FROM upd
                                          WHERE upd.batch_id = b.id AND upd.status = 'accepted'),
               failed_count = failed_count + (SELECT coalesce(sum(recipient_count), 0) FROM upd
                                              WHERE upd.batch_id = b.id AND upd.status = 'failed'),
-              status = CASE WHEN f.finished THEN 'done'::delivery_batch_status ELSE b.status END,
-              finished_at = CASE WHEN f.finished THEN now() END,
-              lease_until = CASE WHEN f.finished THEN NULL ELSE b.lease_until END
+              ${FINISH_BATCH_SET_SQL}
        FROM f WHERE b.id = f.batch_id AND (SELECT ${NO_FLUSH_WAIT}) IS NOT NULL
        RETURNING b.run_id, b.run_id IN (SELECT id FROM single) AS run_completed`;
 
@@ -181,31 +190,22 @@ export const RECORD_OUTCOMES_SQL = `WITH o AS (
  * unless asked. Planned at every call, as the full one (unprepared): without the run CTE 0.19 ms
  * against 0.35–0.5 ms for the full statement on an idle database (0.7 ms under load).
  */
-export function recordAcceptedSql(completeSingleRuns: boolean): string {
-  const single = completeSingleRuns
-    ? `, single AS (
-         UPDATE campaign_runs r SET status = 'completed', finished_at = now()
-         FROM unnest($6::uuid[], $5::boolean[]) AS fr(run_id, finished)
-         WHERE fr.finished AND r.id = fr.run_id AND r.status = 'sending' AND r.next_batch_seq = 1
-         RETURNING r.id
-       )`
-    : '';
+function recordAcceptedSql(completeSingleRuns: boolean): string {
   return `WITH upd AS (
          UPDATE delivery_requests q SET status = 'accepted', line_request_id = o.line_request_id, error = NULL,
                 accepted_at = now()
          FROM unnest($1::uuid[], $2::int[], $3::text[]) AS o(batch_id, seq, line_request_id)
          WHERE q.batch_id = o.batch_id AND q.seq = o.seq AND q.status = 'pending'
          RETURNING q.batch_id, q.recipient_count
-       )${single}
+       )${completeSingleRuns ? `, ${completeSingleRunsSql('$6', '$5', null)}` : ''}
        UPDATE delivery_batches b SET
               sent_count = sent_count + (SELECT coalesce(sum(recipient_count), 0) FROM upd WHERE upd.batch_id = b.id),
-              status = CASE WHEN f.finished THEN 'done'::delivery_batch_status ELSE b.status END,
-              finished_at = CASE WHEN f.finished THEN now() END,
-              lease_until = CASE WHEN f.finished THEN NULL ELSE b.lease_until END
+              ${FINISH_BATCH_SET_SQL}
        FROM unnest($4::uuid[], $5::boolean[]) AS f(batch_id, finished)
        WHERE b.id = f.batch_id AND (SELECT ${NO_FLUSH_WAIT}) IS NOT NULL
        RETURNING b.run_id, ${completeSingleRuns ? 'b.run_id IN (SELECT id FROM single)' : 'false'} AS run_completed`;
 }
+const RECORD_ACCEPTED_SQL = { plain: recordAcceptedSql(false), completing: recordAcceptedSql(true) };
 
 /**
  * The statement recording a group's answers ({@link BatchOutcomes} with something to record): the
@@ -219,7 +219,7 @@ export function outcomesStatement(
   const requests = [outcomes.map((o) => o.batchId), outcomes.map((o) => o.seq)];
   if (outcomes.every((o) => o.status === RequestStatus.Accepted)) {
     return {
-      text: recordAcceptedSql(completeSingleRuns),
+      text: completeSingleRuns ? RECORD_ACCEPTED_SQL.completing : RECORD_ACCEPTED_SQL.plain,
       params: [
         ...requests,
         outcomes.map((o) => o.lineRequestId),
