@@ -15,7 +15,7 @@ import { CampaignsService } from '@app/campaigns';
 import { SegmentAudienceService, SegmentsService } from '@app/segments';
 import { startEmulator } from '../apps/line-emulator/src/server';
 import { createApiApp } from '../apps/api/src/api.factory';
-import { prepareBenchEngine, killChildrenOnExit } from './lib/bench-engine';
+import { BENCH_DATABASE_TRANSPORT, prepareBenchEngine, killChildrenOnExit } from './lib/bench-engine';
 import { lineUserIdOf, spawnWorker, WorkerProcess } from './lib/delivery-harness';
 import { cpuLoopSeconds, cpuSpent, isOneOf, isPostgres, isRedis, readCpu } from './lib/cpu-account';
 
@@ -189,7 +189,8 @@ async function main(): Promise<void> {
   }
 
   out(
-    `\nemulator latency ${LATENCY_MS} ms; ${workerCount} worker processes (DELIVERY_CONCURRENCY ${config.delivery.concurrency}); ` +
+    `\nemulator latency ${LATENCY_MS} ms; ${workerCount} worker processes (DELIVERY_CONCURRENCY ${config.delivery.concurrency}, ` +
+      `${config.database.poolSize} PostgreSQL connections each, over its ${BENCH_DATABASE_TRANSPORT}); ` +
       `limits off = emulator buckets off and LINE_RATE_PERCENT=1000; ` +
       (warmup > 0
         ? `each measured campaign follows a ${warmup.toLocaleString()}-recipient warm-up campaign on the same new workers and a 1.5 s pause`

@@ -21,7 +21,7 @@ import { ApiKeyScope, ApiKeysService } from '@app/workspaces';
 import { CampaignsService } from '@app/campaigns';
 import { startEmulator } from '../apps/line-emulator/src/server';
 import { createApiApp } from '../apps/api/src/api.factory';
-import { killChildrenOnExit, prepareBenchEngine } from './lib/bench-engine';
+import { BENCH_DATABASE_TRANSPORT, killChildrenOnExit, prepareBenchEngine } from './lib/bench-engine';
 import { lineUserIdOf, ROOT, seedAudience, spawnWorker, WorkerProcess } from './lib/delivery-harness';
 import { RawHttpPoster } from './lib/raw-http';
 import { cpuLoopSeconds, cpuSpent, CpuReading, isOneOf, isPostgres, isRedis, readCpu } from './lib/cpu-account';
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
     if (i <= total) answered.push(Date.now() - sent);
   };
   process.stdout.write(
-    `triggers bench: ${total} purchases at ${rate}/s after ${warm} unmeasured (warm-up), ${workers.length} worker processes\n`,
+    `triggers bench: ${total} purchases at ${rate}/s after ${warm} unmeasured (warm-up), ${workers.length} worker processes, PostgreSQL over its ${BENCH_DATABASE_TRANSPORT}\n`,
   );
   // Paced in 10 ms ticks (a timer per event cannot fire every 2 ms on a loaded machine): the
   // warm-up's events first, then the measured ones, one steady stream.
