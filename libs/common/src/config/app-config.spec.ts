@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigValidationError, parseEnvironment } from './environment.parse';
 import { AppConfig } from './app-config';
 
@@ -8,6 +9,11 @@ describe('configuration', () => {
     expect(config.line.mode).toBe('emulator');
     expect(config.line.endpoints.apiBaseUrl).toBe('http://127.0.0.1:4999');
     expect(config.queue.prefix).toBe('lse-test');
+  });
+
+  it('sizes the PostgreSQL pool to the cores (twice, at least 4) unless told', () => {
+    expect(new AppConfig(parseEnvironment({})).database.poolSize).toBe(Math.max(4, 2 * availableParallelism()));
+    expect(new AppConfig(parseEnvironment({ DATABASE_POOL_SIZE: '12' })).database.poolSize).toBe(12);
   });
 
   it('targets LINE when a channel is configured', () => {

@@ -60,13 +60,15 @@ export class EnvironmentVariables {
    * connections than the database can run at once only make its backends preempt each other: with
    * the worker, PostgreSQL and the emulator on 2 cores, 10 connections cost 7.4–9.0 core-s of
    * PostgreSQL per 1M multicast recipients against 5.9–6.8 with 4, and sent 106–139k recipients/s
-   * against 140–164k/s.
+   * against 140–164k/s. At least 4: up to three tasks of a worker hold a connection while
+   * they take another (two rich-menu syncs under their channel lock, the trigger relay on a
+   * cache miss), and a fourth lets them go on.
    */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(200)
-  DATABASE_POOL_SIZE = 2 * availableParallelism();
+  DATABASE_POOL_SIZE = Math.max(4, 2 * availableParallelism());
 
   @Transform(toInt)
   @IsInt()

@@ -26,6 +26,10 @@ export function dataSourceOptions(
     extra: {
       max: config.database.poolSize,
       statement_timeout: config.database.statementTimeoutMs,
+      // A connection not free within the time any statement may run means the pool is stuck (a
+      // holder waiting for a second connection while every one is held): fail, roll back and let
+      // the job retry, instead of waiting for ever.
+      connectionTimeoutMillis: config.database.statementTimeoutMs,
       application_name: extra.applicationName ?? 'line-segment-engine',
     },
   };
