@@ -190,7 +190,7 @@ async function main(): Promise<void> {
 
   out(
     `\nemulator latency ${LATENCY_MS} ms; ${workerCount} worker processes (DELIVERY_CONCURRENCY ${config.delivery.concurrency}, ` +
-      `${config.database.poolSize} PostgreSQL connections each, over its ${BENCH_DATABASE_TRANSPORT}); ` +
+      `${config.database.poolSize} PostgreSQL connections each, ${BENCH_DATABASE_TRANSPORT}); ` +
       `limits off = emulator buckets off and LINE_RATE_PERCENT=1000; ` +
       (warmup > 0
         ? `each measured campaign follows a ${warmup.toLocaleString()}-recipient warm-up campaign on the same new workers and a 1.5 s pause`

@@ -156,7 +156,7 @@ async function main(): Promise<void> {
     if (i <= total) answered.push(Date.now() - sent);
   };
   process.stdout.write(
-    `triggers bench: ${total} purchases at ${rate}/s after ${warm} unmeasured (warm-up), ${workers.length} worker processes, PostgreSQL over its ${BENCH_DATABASE_TRANSPORT}\n`,
+    `triggers bench: ${total} purchases at ${rate}/s after ${warm} unmeasured (warm-up), ${workers.length} worker processes, PostgreSQL ${BENCH_DATABASE_TRANSPORT}\n`,
   );
   // Paced in 10 ms ticks (a timer per event cannot fire every 2 ms on a loaded machine): the
   // warm-up's events first, then the measured ones, one steady stream.

@@ -16,13 +16,18 @@ const LOCAL_SOCKET_DIR = '/var/run/postgresql';
  * TCP over loopback otherwise. Loopback TCP cost PostgreSQL and the workers about a tenth more
  * CPU per recipient: 1M multicast limits off 140–161k recipients/s against 165–186k/s.
  */
+const GIVEN_SERVER = process.env.BENCH_DATABASE_SERVER_URL;
+const LOCAL_SOCKET = GIVEN_SERVER === undefined && existsSync(`${LOCAL_SOCKET_DIR}/.s.PGSQL.5432`);
 export const BENCH_DATABASE_SERVER =
-  process.env.BENCH_DATABASE_SERVER_URL ??
-  (existsSync(`${LOCAL_SOCKET_DIR}/.s.PGSQL.5432`)
-    ? `postgres://postgres@${encodeURIComponent(LOCAL_SOCKET_DIR)}`
-    : 'postgres://postgres@127.0.0.1:5432');
-/** How the benches reach PostgreSQL, for their headers. */
-export const BENCH_DATABASE_TRANSPORT = BENCH_DATABASE_SERVER.includes('%2F') ? 'local socket' : 'TCP';
+  GIVEN_SERVER ??
+  (LOCAL_SOCKET ? `postgres://postgres@${encodeURIComponent(LOCAL_SOCKET_DIR)}` : 'postgres://postgres@127.0.0.1:5432');
+/** How the benches reach PostgreSQL, for their headers ("PostgreSQL over its local socket"). */
+export const BENCH_DATABASE_TRANSPORT =
+  GIVEN_SERVER !== undefined
+    ? 'at BENCH_DATABASE_SERVER_URL'
+    : LOCAL_SOCKET
+      ? 'over its local socket'
+      : 'over loopback TCP';
 export const BENCH_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface BenchEngine {
