@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { withSessionLock } from '@app/common';
 
 export interface MenuUserRow {
   id: string;
@@ -86,22 +87,10 @@ export class MenuUsersRepository {
   }
 
   /**
-   * Runs `work` while holding the channel's sync lock (a session advisory lock on a connection of
-   * its own): two syncs of one channel at once would both see the same users out of date and both
-   * send LINE the same change.
+   * Runs `work` while holding the channel's sync lock: two syncs of one channel at once would both
+   * see the same users out of date and both send LINE the same change.
    */
   async withChannelLock<T>(channelId: string, work: () => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query(`SELECT pg_advisory_lock(hashtextextended('rich-menu-sync:' || $1, 0))`, [channelId]);
-      try {
-        return await work();
-      } finally {
-        await runner.query(`SELECT pg_advisory_unlock(hashtextextended('rich-menu-sync:' || $1, 0))`, [channelId]);
-      }
-    } finally {
-      await runner.release();
-    }
+    return withSessionLock(this.dataSource, `rich-menu-sync:${channelId}`, work);
   }
 }
