@@ -42,6 +42,14 @@ describe('trigger stream relay (publication after commit through a Redis stream)
     for (let i = 0; i < 100 && (await redis.xlen(stream)) < atLeast; i++) await new Promise((r) => setTimeout(r, 20));
     return redis.xlen(stream);
   };
+  /** Transactions open on the file's database, other than the one asking. */
+  const openTransactions = async (): Promise<number> =>
+    (
+      await h.ctx.sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND xact_start IS NOT NULL AND pid <> pg_backend_pid()`,
+      )
+    ).rows[0].n;
   const post = (records: unknown[]): Promise<Response> => h.call('/events:bulk', { method: 'POST', json: { records } });
 
   beforeAll(async () => {
@@ -159,8 +167,12 @@ describe('trigger stream relay (publication after commit through a Redis stream)
     await post([pageView('i-3', 'im-3'), pageView('i-4', 'im-3'), pageView('i-5', 'im-4')]);
     await streamLength(before + 2);
     const seen: Array<{ workspaceId: string; eventIds: string[]; rowsInTx: number }> = [];
+    const prepared: Array<{ workspaceIds: string[]; openTransactions: number; consumedBefore: number }> = [];
     const taken = await relay.relayNew(conn, 'c-1', 200, 64, {
       maxIds: 2,
+      prepare: async (workspaceIds) => {
+        prepared.push({ workspaceIds, openTransactions: await openTransactions(), consumedBefore: seen.length });
+      },
       consume: async (em, batches) => {
         // Inside the publisher's transaction: the rows are still there (deleted after the consumer).
         const [{ n }] = await em.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM trigger_outbox`);
@@ -174,6 +186,8 @@ describe('trigger stream relay (publication after commit through a Redis stream)
       )
     ).rows;
     expect(seen).toEqual([{ workspaceId: h.workspaceId, eventIds: [ids[0].id, ids[1].id], rowsInTx: 2 }]);
+    // Prepared once for the read, before any transaction was open on the database.
+    expect(prepared).toEqual([{ workspaceIds: [h.workspaceId], openTransactions: 0, consumedBefore: 0 }]);
     const bigRow = ids
       .slice(2)
       .map((r) => r.id)
@@ -183,12 +197,46 @@ describe('trigger stream relay (publication after commit through a Redis stream)
     expect(await pending()).toBe(0);
   });
 
+  it('makes jobs of a row whose workspace turned up after the consumer was prepared', async () => {
+    await post([pageView('w-1', 'wm-1')]);
+    await relay.relayNew(conn, 'c-1', 200, 64, {
+      maxIds: 100,
+      prepare: () => Promise.resolve(),
+      consume: () => Promise.resolve(),
+    });
+    const [id] = await eventIds('w-');
+    const old = (workspaceId: string): Promise<unknown> =>
+      h.ctx.sql.query(
+        `INSERT INTO trigger_outbox (workspace_id, source, ids, created_at)
+         VALUES ($1, 'member', ARRAY[$2::bigint], now() - interval '1 minute')`,
+        [workspaceId, id],
+      );
+    await old(h.workspaceId);
+    const other = '00000000-0000-4000-8000-00000000beef';
+    const consumed: string[] = [];
+    const swept = await h.api.get(TriggerPublisher).sweep(5_000, 50, {
+      maxIds: 100,
+      // Another workspace's row becomes due between the read of the workspaces and the lock.
+      prepare: async (workspaceIds) => {
+        expect(workspaceIds).toEqual([h.workspaceId]);
+        await old(other);
+      },
+      consume: (_em, batches) => Promise.resolve(void consumed.push(...batches.map((b) => b.workspaceId))),
+    });
+    expect(swept).toBe(2);
+    expect(consumed).toEqual([h.workspaceId]);
+    const jobs = (await queue.getJobs(['waiting', 'delayed'])).filter((j) => j.id === `member-events-${id}-${id}`);
+    expect(jobs.map((j) => (j.data as { workspaceId: string }).workspaceId)).toEqual([other]);
+    expect(await outboxRows()).toBe(0);
+  });
+
   it("rolls back on the consumer's failure: the row stays and the entry stays pending for a retry", async () => {
     const before = await redis.xlen(stream);
     await post([pageView('f-1', 'im-5')]);
     await streamLength(before + 1);
     const failing = {
       maxIds: 100,
+      prepare: (): Promise<void> => Promise.resolve(),
       consume: (): Promise<void> => Promise.reject(new Error('matcher down')),
     };
     await expect(relay.relayNew(conn, 'c-1', 200, 64, failing)).rejects.toThrow('matcher down');
@@ -198,6 +246,7 @@ describe('trigger stream relay (publication after commit through a Redis stream)
     expect(
       await relay.reclaim('c-2', 0, 64, {
         maxIds: 100,
+        prepare: () => Promise.resolve(),
         consume: (_em, batches) => Promise.resolve(void seen.push(...batches.map((b) => b.eventIds))),
       }),
     ).toBe(1);

@@ -11,7 +11,7 @@ import {
   TriggerPublisher,
   TriggerRelay,
 } from '@app/members';
-import { NewRun, TriggerLauncherService, TriggerMatcherService } from '@app/campaigns';
+import { MatchContext, NewRun, TriggerLauncherService, TriggerMatcherService } from '@app/campaigns';
 
 /** XREADGROUP BLOCK: an announced event reaches the matcher within milliseconds of the commit. */
 const BLOCK_MS = 1_000;
@@ -75,18 +75,27 @@ export class TriggerStreamRelay implements OnApplicationBootstrap, OnApplication
     await Promise.all(this.launching);
   }
 
-  /** A consumer for one read: matches in the publisher's transaction and remembers the runs made. */
+  /**
+   * A consumer for one read: the matching context of the read's workspaces is read before the
+   * publisher's transaction, then the events are matched in it and the runs made remembered.
+   */
   private inline(created: Array<{ workspaceId: string; runs: NewRun[] }>): InlineTriggerConsumer {
+    const contexts = new Map<string, MatchContext>();
     return {
       // Bigger rows (bulk loads, imports) become trigger-events jobs of this many events, so that a
       // 10,000-event batch neither holds the relay nor makes one huge transaction.
       maxIds: TRIGGER_BATCH_MAX_EVENTS,
+      prepare: async (workspaceIds: string[]): Promise<void> => {
+        for (const workspaceId of workspaceIds) contexts.set(workspaceId, await this.matcher.context(workspaceId));
+      },
       consume: async (em: EntityManager, batches: TriggerEventBatch[]): Promise<void> => {
         const byWorkspace = new Map<string, string[]>();
         for (const b of batches)
           byWorkspace.set(b.workspaceId, [...(byWorkspace.get(b.workspaceId) ?? []), ...b.eventIds]);
         for (const [workspaceId, eventIds] of byWorkspace) {
-          created.push({ workspaceId, runs: await this.matcher.matchMemberEvents(em, workspaceId, eventIds) });
+          const context = contexts.get(workspaceId);
+          if (context === undefined) throw new Error(`workspace ${workspaceId} was not prepared for matching`);
+          created.push({ workspaceId, runs: await this.matcher.matchMemberEvents(em, workspaceId, eventIds, context) });
         }
       },
     };

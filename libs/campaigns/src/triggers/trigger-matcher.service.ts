@@ -141,9 +141,8 @@ export class TriggerMatcherService {
     em: EntityManager,
     workspaceId: string,
     eventIds: string[],
-    context?: MatchContext,
+    ctx: MatchContext,
   ): Promise<NewRun[]> {
-    const ctx = context ?? (await this.context(workspaceId));
     const campaigns = ctx.campaigns;
     if (campaigns.length === 0 || eventIds.length === 0) return [];
     const stoppable = campaigns

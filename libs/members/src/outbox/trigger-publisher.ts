@@ -84,6 +84,14 @@ export interface TriggerEventBatch {
  */
 export interface InlineTriggerConsumer {
   maxIds: number;
+  /**
+   * Called before the transaction opens, with the workspaces of the rows about to be taken: what
+   * `consume` needs from outside the transaction (a workspace's campaigns) is read here. Read in
+   * the transaction, it would take a second pooled connection while holding one. `consume` is then
+   * given rows of these workspaces only; a row of another (one that became due between this call
+   * and the lock) becomes jobs.
+   */
+  prepare(workspaceIds: string[]): Promise<void>;
   consume(em: EntityManager, batches: TriggerEventBatch[]): Promise<void>;
 }
 
@@ -140,6 +148,12 @@ export class TriggerPublisher {
    */
   async publish(outboxIds: string[], inline?: InlineTriggerConsumer): Promise<number> {
     if (outboxIds.length === 0) return 0;
+    const prepared = await this.prepareInline(
+      inline,
+      `SELECT DISTINCT workspace_id FROM trigger_outbox WHERE id = ANY($1::bigint[])`,
+      [outboxIds],
+    );
+    if (prepared?.size === 0) return 0;
     return this.db.transaction((em) =>
       this.publishLocked(
         em,
@@ -147,6 +161,7 @@ export class TriggerPublisher {
          ORDER BY id FOR UPDATE SKIP LOCKED`,
         [outboxIds],
         inline,
+        prepared,
       ),
     );
   }
@@ -156,16 +171,33 @@ export class TriggerPublisher {
    * `inline`, small member rows go to it as in {@link publish}.
    */
   async sweep(olderThanMs = 5_000, maxRows = 50, inline?: InlineTriggerConsumer): Promise<number> {
-    return this.db.transaction((em) =>
-      this.publishLocked(
-        em,
-        `SELECT id, workspace_id, source, ids FROM trigger_outbox
+    const due = `SELECT id, workspace_id, source, ids FROM trigger_outbox
          WHERE created_at < now() - make_interval(secs => $1::double precision / 1000)
-         ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [olderThanMs, maxRows],
-        inline,
-      ),
+         ORDER BY id LIMIT $2`;
+    const prepared = await this.prepareInline(inline, `SELECT DISTINCT workspace_id FROM (${due}) o`, [
+      olderThanMs,
+      maxRows,
+    ]);
+    if (prepared?.size === 0) return 0;
+    return this.db.transaction((em) =>
+      this.publishLocked(em, `${due} FOR UPDATE SKIP LOCKED`, [olderThanMs, maxRows], inline, prepared),
     );
+  }
+
+  /**
+   * The workspaces of the rows `select` finds, handed to the inline consumer's prepare outside any
+   * transaction (undefined without a consumer). None: nothing to publish, no transaction to open.
+   */
+  private async prepareInline(
+    inline: InlineTriggerConsumer | undefined,
+    select: string,
+    params: unknown[],
+  ): Promise<Set<string> | undefined> {
+    if (inline === undefined) return undefined;
+    const rows = await preparedRows<{ workspace_id: string }>(this.db, select, params);
+    const workspaceIds = rows.map((r) => r.workspace_id);
+    if (workspaceIds.length > 0) await inline.prepare(workspaceIds);
+    return new Set(workspaceIds);
   }
 
   private async publishLocked(
@@ -173,11 +205,15 @@ export class TriggerPublisher {
     select: string,
     params: unknown[],
     inline?: InlineTriggerConsumer,
+    prepared?: Set<string>,
   ): Promise<number> {
     const rows = await preparedRows<OutboxRow>(em, select, params);
     if (rows.length === 0) return 0;
     const isInline = (row: OutboxRow): boolean =>
-      inline !== undefined && row.source === TriggerSource.Member && row.ids.length <= inline.maxIds;
+      inline !== undefined &&
+      prepared?.has(row.workspace_id) === true &&
+      row.source === TriggerSource.Member &&
+      row.ids.length <= inline.maxIds;
     const inlined = rows.filter(isInline);
     if (inline !== undefined && inlined.length > 0) {
       await inline.consume(
