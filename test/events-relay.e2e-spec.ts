@@ -76,7 +76,7 @@ describe('trigger stream relay (publication after commit through a Redis stream)
     expect(await streamLength(before + 1)).toBe(before + 1);
     const [[, fields]] = await redis.xrevrange(stream, '+', '-', 'COUNT', 1);
     const { rows } = await h.ctx.sql.query<{ id: string }>(`SELECT id FROM trigger_outbox`);
-    expect(fields).toEqual(['o', rows[0].id]);
+    expect(fields).toEqual(['o', rows[0].id, 'w', h.workspaceId]);
     // Committed but not relayed yet: the row is the only record of the pending publication.
     expect(await outboxRows()).toBe(1);
 

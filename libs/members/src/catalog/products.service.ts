@@ -80,7 +80,7 @@ export class ProductsService {
     const result = await withRetry(() =>
       this.db.transaction((em) => this.repository.upsert(em, workspaceId, products)),
     );
-    this.publisher.publishAfterCommit(result.outboxId);
+    this.publisher.publishAfterCommit(workspaceId, result.outboxId);
     return { catalogEvents: result.catalogEvents };
   }
 }

@@ -103,7 +103,7 @@ export class EventsService {
       }
       throw e;
     }
-    for (const id of result.outboxIds) this.publisher.publishAfterCommit(id);
+    for (const id of result.outboxIds) this.publisher.publishAfterCommit(workspaceId, id);
     const unknown = this.unknownRejections(valid, result.unknown, options);
     rejected.push(...unknown);
     const attempted = valid.length - unknown.length;
@@ -118,7 +118,7 @@ export class EventsService {
       items.map((i) => i.event),
       create,
     );
-    for (const id of outboxIds) this.publisher.publishAfterCommit(id);
+    for (const id of outboxIds) this.publisher.publishAfterCommit(workspaceId, id);
     return outcomes;
   }
 

@@ -98,7 +98,9 @@ export interface InlineTriggerConsumer {
 /** Redis stream (under the RedisKeys prefix) announcing committed trigger_outbox rows to the relay. */
 export const TRIGGER_STREAM = 'trigger-outbox-stream';
 /**
- * Entries are tiny (`o` = outbox row id, one per batch), so a million of them is a few tens of MB.
+ * Entries are tiny (`o` = outbox row id, `w` = its workspace, one per batch), so a million of them
+ * is a few tens of MB. The workspace lets the relay read what matching needs before it opens the
+ * row's transaction, without a query to learn it.
  * A trimmed entry loses nothing: its outbox row is still there for the sweeper.
  */
 export const TRIGGER_STREAM_MAXLEN = 1_000_000;
@@ -131,10 +133,10 @@ export class TriggerPublisher {
    * (publishing one BullMQ job per event here cost a third of the bulk throughput). Fire and
    * forget: the sender already has its answer, and a lost XADD leaves the row for the sweeper.
    */
-  publishAfterCommit(outboxId: string | null): void {
+  publishAfterCommit(workspaceId: string, outboxId: string | null): void {
     if (outboxId === null) return;
     this.redis
-      .xadd(this.streamKey, 'MAXLEN', '~', String(TRIGGER_STREAM_MAXLEN), '*', 'o', outboxId)
+      .xadd(this.streamKey, 'MAXLEN', '~', String(TRIGGER_STREAM_MAXLEN), '*', 'o', outboxId, 'w', workspaceId)
       .catch((e: unknown) =>
         this.logger.warn(`Outbox row ${outboxId} left for the sweeper: ${e instanceof Error ? e.message : String(e)}`),
       );
@@ -144,16 +146,25 @@ export class TriggerPublisher {
    * Publishes the given rows (those not locked by another publisher; rows already published and
    * deleted are skipped, so a repeated announcement is harmless). With `inline`, small member
    * rows go to it in this transaction instead of becoming jobs (no queue hop on the way to the
-   * trigger matcher). Returns the number of events published or consumed.
+   * trigger matcher). `workspaceIds`, when the caller knows them (the stream entries carry them),
+   * are those of the rows; otherwise they are read first. Returns the number of events published
+   * or consumed.
    */
-  async publish(outboxIds: string[], inline?: InlineTriggerConsumer): Promise<number> {
+  async publish(outboxIds: string[], inline?: InlineTriggerConsumer, workspaceIds?: string[]): Promise<number> {
     if (outboxIds.length === 0) return 0;
-    const prepared = await this.prepareInline(
-      inline,
-      `SELECT DISTINCT workspace_id FROM trigger_outbox WHERE id = ANY($1::bigint[])`,
-      [outboxIds],
-    );
-    if (prepared?.size === 0) return 0;
+    let prepared: Set<string> | undefined;
+    if (inline !== undefined && workspaceIds !== undefined) {
+      // Known: no query, and no second pooled connection taken before the transaction's.
+      prepared = new Set(workspaceIds);
+      await inline.prepare([...prepared]);
+    } else {
+      prepared = await this.prepareInline(
+        inline,
+        `SELECT DISTINCT workspace_id FROM trigger_outbox WHERE id = ANY($1::bigint[])`,
+        [outboxIds],
+      );
+      if (prepared?.size === 0) return 0;
+    }
     return this.db.transaction((em) =>
       this.publishLocked(
         em,

@@ -86,11 +86,23 @@ export class TriggerRelay {
 
   private async relay(entries: StreamEntry[], inline?: InlineTriggerConsumer): Promise<void> {
     if (entries.length === 0) return;
-    const outboxIds = entries.flatMap(([, fields]) => {
-      const i = fields?.indexOf('o') ?? -1;
-      return fields !== null && i >= 0 && /^\d+$/.test(fields[i + 1]) ? [fields[i + 1]] : [];
-    });
-    await this.publisher.publish([...new Set(outboxIds)], inline);
+    const field = (fields: string[] | null, name: string): string | undefined => {
+      const i = fields?.indexOf(name) ?? -1;
+      return fields !== null && i >= 0 && i % 2 === 0 ? fields[i + 1] : undefined;
+    };
+    const outboxIds = new Set<string>();
+    const workspaceIds = new Set<string>();
+    let unknownWorkspace = false;
+    for (const [, fields] of entries) {
+      const id = field(fields, 'o');
+      if (id === undefined || !/^\d+$/.test(id)) continue;
+      outboxIds.add(id);
+      const workspaceId = field(fields, 'w');
+      // Entries written before they carried the workspace: the publisher reads it.
+      if (workspaceId === undefined) unknownWorkspace = true;
+      else workspaceIds.add(workspaceId);
+    }
+    await this.publisher.publish([...outboxIds], inline, unknownWorkspace ? undefined : [...workspaceIds]);
     await this.redis.xack(this.publisher.streamKey, TRIGGER_RELAY_GROUP, ...entries.map(([id]) => id));
   }
 }
