@@ -1,4 +1,4 @@
-import { createTestContext, genericPlanReads, primaryKeyIndex, TestContext } from '@app/testing';
+import { createTestContext, genericPlanReads, insertCampaignFixture, primaryKeyIndex, TestContext } from '@app/testing';
 import { CLAIM_SQL } from './batches.sql';
 
 describe('CLAIM_SQL', () => {
@@ -24,15 +24,11 @@ describe('CLAIM_SQL', () => {
 
   beforeAll(async () => {
     ctx = await createTestContext();
+    const { workspace, campaign } = await insertCampaignFixture(ctx.sql, 'claims', 'running');
     const { rows } = await ctx.sql.query<{ id: string }>(
-      `WITH w AS (INSERT INTO workspaces (name) VALUES ('claims') RETURNING id),
-       ch AS (INSERT INTO channels (workspace_id, name, line_channel_id, channel_secret, access_token)
-              SELECT id, 'main', '1', 's', 't' FROM w RETURNING id, workspace_id),
-       c AS (INSERT INTO campaigns (workspace_id, channel_id, name, status, category, quota_policy, messages, trigger)
-             SELECT workspace_id, id, 'claims', 'running', 'marketing', 'refuse', '[]', '{}' FROM ch RETURNING id, workspace_id)
-       INSERT INTO campaign_runs (campaign_id, workspace_id, run_key, status, source, due_at)
-       SELECT id, workspace_id, 'once', 'sending', '{"kind":"members","externalIds":[]}', now() FROM c
-       RETURNING id::text AS id`,
+      `INSERT INTO campaign_runs (campaign_id, workspace_id, run_key, status, source, due_at)
+       VALUES ($1, $2, 'once', 'sending', '{"kind":"members","externalIds":[]}', now()) RETURNING id::text AS id`,
+      [campaign, workspace],
     );
     runId = rows[0].id;
   });

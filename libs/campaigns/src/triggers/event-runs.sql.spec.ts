@@ -1,22 +1,20 @@
-import { createTestContext, genericPlanReads, primaryKeyIndex, TestContext } from '@app/testing';
+import {
+  CampaignFixture,
+  createTestContext,
+  genericPlanReads,
+  insertCampaignFixture,
+  primaryKeyIndex,
+  TestContext,
+} from '@app/testing';
 import { PLAN_ONE_MEMBER_RUNS_SQL } from './event-runs.sql';
 
 describe('PLAN_ONE_MEMBER_RUNS_SQL', () => {
   let ctx: TestContext;
-  let ids: { workspace: string; channel: string; campaign: string };
+  let ids: CampaignFixture;
 
   beforeAll(async () => {
     ctx = await createTestContext();
-    const { rows } = await ctx.sql.query<{ workspace: string; channel: string; campaign: string }>(
-      `WITH w AS (INSERT INTO workspaces (name) VALUES ('launches') RETURNING id),
-       ch AS (INSERT INTO channels (workspace_id, name, line_channel_id, channel_secret, access_token)
-              SELECT id, 'main', '1', 's', 't' FROM w RETURNING id, workspace_id),
-       c AS (INSERT INTO campaigns (workspace_id, channel_id, name, status, category, quota_policy, messages, trigger)
-             SELECT workspace_id, id, 'reminders', 'active', 'marketing', 'refuse', '[]', '{}' FROM ch
-             RETURNING id, workspace_id, channel_id)
-       SELECT workspace_id::text AS workspace, channel_id::text AS channel, id::text AS campaign FROM c`,
-    );
-    ids = rows[0];
+    ids = await insertCampaignFixture(ctx.sql, 'reminders', 'active');
     // An hour of cart reminders, scheduled for later: the runs a launch must not read.
     await ctx.sql.query(
       `INSERT INTO campaign_runs (campaign_id, workspace_id, run_key, status, source, due_at)
