@@ -19,6 +19,7 @@ import { DeliveryArraysUncompressed1796100000100 } from './1796100000100-Deliver
 import { DeliveryBatchRanges1796100000200 } from './1796100000200-DeliveryBatchRanges';
 import { MaxItemNumberPlpgsql1796200000000 } from './1796200000000-MaxItemNumberPlpgsql';
 import { MaxItemNumberLoop1796200000100 } from './1796200000100-MaxItemNumberLoop';
+import { LineUsersRichMenuActualIndex1796300000000 } from './1796300000000-LineUsersRichMenuActualIndex';
 // <imports>
 
 export const MIGRATIONS = [
@@ -42,5 +43,6 @@ export const MIGRATIONS = [
   DeliveryBatchRanges1796100000200,
   MaxItemNumberPlpgsql1796200000000,
   MaxItemNumberLoop1796200000100,
+  LineUsersRichMenuActualIndex1796300000000,
   // <migrations>
 ];

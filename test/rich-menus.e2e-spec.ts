@@ -102,4 +102,22 @@ describe('rich menus: bulk assignment of 10,000 users', () => {
       ['bulkLink', 500],
     ]);
   });
+
+  it('reconciles a channel whose rules are gone while its users still have menus, until none has one', async () => {
+    const sync = w.worker.get(RichMenuSyncService);
+    // Gone without the API's own sync: only the users' menus still point reconciliation here.
+    await w.ctx.sql.query(`DELETE FROM rich_menu_rules WHERE channel_id = $1`, [w.channelId]);
+    expect(await sync.fanOut()).toBe(1);
+    const withMenu = async (): Promise<number> =>
+      (
+        await w.ctx.sql.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM line_users WHERE channel_id = $1 AND rich_menu_actual IS NOT NULL`,
+          [w.channelId],
+        )
+      ).rows[0].n;
+    await eventually(async () => (await withMenu()) === 0, 30_000);
+    const onLine = w.emu.state.channels.get(LINE_CHANNEL.channelId)?.userRichMenus;
+    expect(onLine?.size ?? 0).toBe(0);
+    expect(await sync.fanOut()).toBe(0);
+  });
 });

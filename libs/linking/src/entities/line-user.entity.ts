@@ -25,6 +25,8 @@ export enum LinkMethod {
 @Index('uq_line_users_channel_user', ['channelId', 'lineUserId'], { unique: true })
 @Index('uq_line_users_channel_member', ['channelId', 'memberId'], { unique: true, where: '"member_id" IS NOT NULL' })
 @Index('ix_line_users_workspace_member', ['workspaceId', 'memberId'])
+// The channels the rich-menu reconciliation visits, one probe per channel (MenuUsersRepository).
+@Index('ix_line_users_rich_menu_actual', ['channelId'], { where: '"rich_menu_actual" IS NOT NULL' })
 export class LineUserEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'BY DEFAULT' })
   id!: string;

@@ -67,12 +67,17 @@ export class MenuUsersRepository {
     );
   }
 
-  /** Channels that have rules or users with a per-user menu: what reconciliation visits. */
+  /**
+   * Channels that have rules or users with a per-user menu: what reconciliation visits. The users
+   * are probed once per channel on ix_line_users_rich_menu_actual; a DISTINCT over line_users read
+   * every user of every channel.
+   */
   async channelsToReconcile(): Promise<Array<{ channelId: string; workspaceId: string }>> {
     const rows = await this.dataSource.query<Array<{ channel_id: string; workspace_id: string }>>(
       `SELECT DISTINCT channel_id, workspace_id FROM rich_menu_rules
        UNION
-       SELECT DISTINCT channel_id, workspace_id FROM line_users WHERE rich_menu_actual IS NOT NULL`,
+       SELECT c.id, c.workspace_id FROM channels c
+        WHERE EXISTS (SELECT 1 FROM line_users u WHERE u.channel_id = c.id AND u.rich_menu_actual IS NOT NULL)`,
     );
     return rows.map((r) => ({ channelId: r.channel_id, workspaceId: r.workspace_id }));
   }
