@@ -5,7 +5,7 @@ export * from './config/config.module';
 export * from './database/data-source-options';
 export * from './database/database.module';
 export * from './database/prepared-query';
-export * from './database/session-lock';
+export * from './database/session-locks';
 export * from './errors/app.exception';
 export * from './errors/validation';
 export * from './errors/all-exceptions.filter';

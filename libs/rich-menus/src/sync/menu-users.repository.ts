@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { withSessionLock } from '@app/common';
+import { SessionLocks } from '@app/common';
 
 export interface MenuUserRow {
   id: string;
@@ -18,7 +18,10 @@ export interface MenuUserRow {
  */
 @Injectable()
 export class MenuUsersRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly locks: SessionLocks,
+  ) {}
 
   /** A page of a channel's users by id (keyset), optionally only the given rows. */
   async page(channelId: string, afterId: string, limit: number, onlyIds?: string[]): Promise<MenuUserRow[]> {
@@ -96,6 +99,6 @@ export class MenuUsersRepository {
    * see the same users out of date and both send LINE the same change.
    */
   async withChannelLock<T>(channelId: string, work: () => Promise<T>): Promise<T> {
-    return withSessionLock(this.dataSource, `rich-menu-sync:${channelId}`, work);
+    return this.locks.withLock(`rich-menu-sync:${channelId}`, work);
   }
 }
