@@ -102,6 +102,21 @@ describe('SessionLocks', () => {
     await expect(b.withLock('spec:long', () => Promise.resolve('after'), 150)).resolves.toBe('after');
   });
 
+  it('fails a waiter after its timeout behind a holder of its own process; the holders after it still go in turn', async () => {
+    let release = (): void => undefined;
+    const order: string[] = [];
+    const holding = a.withLock('spec:queue', async () => {
+      await new Promise<void>((r) => (release = r));
+      order.push('first');
+    });
+    const impatient = a.withLock('spec:queue', () => Promise.resolve(order.push('impatient')), 100);
+    const patient = a.withLock('spec:queue', () => Promise.resolve(void order.push('patient')));
+    await expect(impatient).rejects.toThrow('lock spec:queue still held in this process after 100 ms');
+    release();
+    await Promise.all([holding, patient]);
+    expect(order).toEqual(['first', 'patient']);
+  });
+
   it('opens a new lock connection after the old one was closed by the server', async () => {
     await ctx.sql.query(
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity

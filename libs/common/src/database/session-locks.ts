@@ -19,8 +19,8 @@ const POLL_MAX_MS = 250;
  *
  * Taking a lock never blocks that connection: `pg_try_advisory_lock`, polled while another
  * process holds the key. Within the process, holders of a key queue in turn (a session may take
- * its own lock again, so PostgreSQL would let them both in). Waiting longer than `timeoutMs`
- * fails the caller (its job retries). If the lock connection breaks, PostgreSQL releases its locks
+ * its own lock again, so PostgreSQL would let them both in). Waiting longer than `timeoutMs`, in
+ * the queue or for another process, fails the caller (its job retries). If the lock connection breaks, PostgreSQL releases its locks
  * at once: the work going on then may overlap another's, so this suits work whose rare overlap
  * only repeats idempotent calls.
  */
@@ -37,11 +37,18 @@ export class SessionLocks implements OnApplicationShutdown {
   async withLock<T>(key: string, work: () => Promise<T>, timeoutMs = this.statementTimeoutMs()): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     const before = this.turns.get(key) ?? Promise.resolve();
-    let done = (): void => undefined;
-    const turn = before.then(() => new Promise<void>((resolve) => (done = resolve)));
+    let leave = (): void => undefined;
+    const left = new Promise<void>((resolve) => (leave = resolve));
+    // The next holder goes once the one before this one and this one are both gone, also when
+    // this one gave up waiting.
+    const turn = Promise.all([before, left]).then(() => undefined);
     this.turns.set(key, turn);
     try {
-      await before;
+      await this.until(
+        before,
+        deadline,
+        () => new Error(`lock ${key} still held in this process after ${timeoutMs} ms`),
+      );
       const holder = await this.acquire(key, deadline, timeoutMs);
       try {
         return await work();
@@ -49,8 +56,7 @@ export class SessionLocks implements OnApplicationShutdown {
         await this.release(holder, key);
       }
     } finally {
-      // Set by then: `turn`'s callback ran before this holder's await of `before` resumed.
-      done();
+      leave();
       if (this.turns.get(key) === turn) this.turns.delete(key);
     }
   }
@@ -71,6 +77,21 @@ export class SessionLocks implements OnApplicationShutdown {
       if (rows[0].ok) return client;
       if (Date.now() + wait > deadline) throw new Error(`lock ${key} still held elsewhere after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  /** Waits for `p`, or fails at `deadline`. */
+  private async until(p: Promise<void>, deadline: number, timedOut: () => Error): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        p,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(timedOut()), Math.max(0, deadline - Date.now()));
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
