@@ -65,6 +65,10 @@ export class TriggerStreamRelay implements OnApplicationBootstrap, OnApplication
   onApplicationBootstrap(): void {
     // A connection of its own: a blocked XREADGROUP would stall every other command on the shared one.
     this.conn = this.redis.duplicate();
+    // A duplicate has none of the shared client's listeners: without one, every failed reconnect
+    // while Redis is away went to the console as an "Unhandled error event". The loop below
+    // already reports and retries the reads that fail.
+    this.conn.on('error', (e: Error) => this.logger.warn(`Trigger relay's Redis connection: ${e.message}`));
     this.running = this.run(this.conn);
   }
 
