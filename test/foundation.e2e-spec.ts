@@ -6,6 +6,14 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createTestContext, TestContext } from '@app/testing';
 import { createApiApp } from '../apps/api/src/api.factory';
 import { createWorkerApp } from '../apps/worker/src/worker.factory';
+import { CampaignRunsProcessor } from '../apps/worker/src/campaigns/campaign-runs.processor';
+import { TriggerEventsProcessor } from '../apps/worker/src/campaigns/trigger-events.processor';
+import { DeliveryBatchesProcessor } from '../apps/worker/src/delivery/delivery-batches.processor';
+import { ImportsProcessor } from '../apps/worker/src/imports/imports.processor';
+import { LineProfilesProcessor } from '../apps/worker/src/linking/line-profiles.processor';
+import { WebhookEventsProcessor } from '../apps/worker/src/linking/webhook-events.processor';
+import { RichMenuSyncProcessor } from '../apps/worker/src/rich-menus/rich-menu-sync.processor';
+import { SegmentRefreshProcessor } from '../apps/worker/src/segments/segment-refresh.processor';
 
 const run = promisify(execFile);
 
@@ -60,6 +68,21 @@ describe('foundation (api + worker against real PostgreSQL and Redis)', () => {
     expect(ready.status).toBe(200);
     expect(body.status).toBe('ok');
     expect(Object.keys(body.info).sort()).toEqual(['postgres', 'redis', 'worker']);
+  });
+
+  it("hands every queue worker's own errors to a listener (the logger), so BullMQ does not print them itself", () => {
+    const processors = [
+      CampaignRunsProcessor,
+      TriggerEventsProcessor,
+      DeliveryBatchesProcessor,
+      ImportsProcessor,
+      LineProfilesProcessor,
+      WebhookEventsProcessor,
+      RichMenuSyncProcessor,
+      SegmentRefreshProcessor,
+    ];
+    const heard = processors.map((p) => [p.name, worker.get(p).worker.emit('error', new Error('spec: Redis away'))]);
+    expect(heard).toEqual(processors.map((p) => [p.name, true]));
   });
 
   it('refuses a request without a key or with a wrong key', async () => {

@@ -1,7 +1,8 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { QueueName, TypedJob } from '@app/common';
 import { NewRun, TriggerLauncherService, TriggerMatcherService } from '@app/campaigns';
 import { TriggerJobName } from '@app/members';
+import { LoggedWorkerHost } from '../queue/logged-worker.host';
 
 /**
  * Matches accepted member or catalog events against event-triggered campaigns and starts the
@@ -12,7 +13,7 @@ import { TriggerJobName } from '@app/members';
  * loses nothing: the reconciler plans due runs.
  */
 @Processor(QueueName.TriggerEvents, { concurrency: 32 })
-export class TriggerEventsProcessor extends WorkerHost {
+export class TriggerEventsProcessor extends LoggedWorkerHost {
   constructor(
     private readonly matcher: TriggerMatcherService,
     private readonly launcher: TriggerLauncherService,

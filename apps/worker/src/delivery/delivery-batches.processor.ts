@@ -1,7 +1,8 @@
 import { OnApplicationBootstrap } from '@nestjs/common';
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { AppConfig, QueueName, TypedJob } from '@app/common';
 import { BatchResult, BatchSenderService } from '@app/campaigns';
+import { LoggedWorkerHost } from '../queue/logged-worker.host';
 
 /**
  * Sends a job's outbox batches (up to BATCHES_PER_JOB of one run). DELIVERY_CONCURRENCY bounds the
@@ -10,7 +11,7 @@ import { BatchResult, BatchSenderService } from '@app/campaigns';
  * may be active, so that one-batch jobs (delayed event sends) keep as many batches in flight.
  */
 @Processor(QueueName.DeliveryBatches)
-export class DeliveryBatchesProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class DeliveryBatchesProcessor extends LoggedWorkerHost implements OnApplicationBootstrap {
   constructor(
     private readonly sender: BatchSenderService,
     private readonly config: AppConfig,

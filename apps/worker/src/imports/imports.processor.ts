@@ -1,10 +1,11 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { QueueName, TypedJob } from '@app/common';
 import { ImportsService } from '@app/members';
+import { LoggedWorkerHost } from '../queue/logged-worker.host';
 
 /** One import file at a time per worker: each already saturates a core parsing and a database connection. */
 @Processor(QueueName.Imports, { concurrency: 1 })
-export class ImportsProcessor extends WorkerHost {
+export class ImportsProcessor extends LoggedWorkerHost {
   constructor(private readonly imports: ImportsService) {
     super();
   }

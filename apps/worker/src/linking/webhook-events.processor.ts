@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { QueueName, TypedJob } from '@app/common';
 import { WebhooksService } from '@app/linking';
+import { LoggedWorkerHost } from '../queue/logged-worker.host';
 
 /** Processes one stored LINE webhook event (follow, message, postback, accountLink, …). */
 @Processor(QueueName.WebhookEvents, { concurrency: 8 })
-export class WebhookEventsProcessor extends WorkerHost {
+export class WebhookEventsProcessor extends LoggedWorkerHost {
   private readonly logger = new Logger(WebhookEventsProcessor.name);
 
   constructor(private readonly webhooks: WebhooksService) {

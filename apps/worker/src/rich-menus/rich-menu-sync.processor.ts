@@ -1,10 +1,11 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { QueueName, TypedJob } from '@app/common';
 import { RichMenuSyncService, SyncReport } from '@app/rich-menus';
+import { LoggedWorkerHost } from '../queue/logged-worker.host';
 
 /** Applies rich-menu changes to LINE: some users, one channel, or (periodic) every channel. */
 @Processor(QueueName.RichMenuSync, { concurrency: 2 })
-export class RichMenuSyncProcessor extends WorkerHost {
+export class RichMenuSyncProcessor extends LoggedWorkerHost {
   constructor(private readonly sync: RichMenuSyncService) {
     super();
   }

@@ -1,10 +1,11 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { AppException, QueueName, TypedJob } from '@app/common';
 import { SegmentAudienceService, SegmentMaintenanceService, SegmentsErrorCode } from '@app/segments';
+import { LoggedWorkerHost } from '../queue/logged-worker.host';
 
 /** Recounts a saved segment and caches the figures on it; the periodic sweep queues stale ones. */
 @Processor(QueueName.SegmentRefresh, { concurrency: 1 })
-export class SegmentRefreshProcessor extends WorkerHost {
+export class SegmentRefreshProcessor extends LoggedWorkerHost {
   constructor(
     private readonly audience: SegmentAudienceService,
     private readonly maintenance: SegmentMaintenanceService,
