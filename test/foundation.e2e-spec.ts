@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { QueueName } from '@app/common';
 import { createTestContext, TestContext } from '@app/testing';
 import { createApiApp } from '../apps/api/src/api.factory';
 import { createWorkerApp } from '../apps/worker/src/worker.factory';
@@ -83,6 +86,15 @@ describe('foundation (api + worker against real PostgreSQL and Redis)', () => {
     ];
     const heard = processors.map((p) => [p.name, worker.get(p).worker.emit('error', new Error('spec: Redis away'))]);
     expect(heard).toEqual(processors.map((p) => [p.name, true]));
+    // And the queues jobs are added to, in the api and in the worker.
+    const queues = [QueueName.CampaignRuns, QueueName.TriggerEvents, QueueName.WebhookEvents, QueueName.RichMenuSync];
+    for (const app of [api, worker]) {
+      const queueHeard = queues.map((name) => [
+        name,
+        app.get<Queue>(getQueueToken(name), { strict: false }).emit('error', new Error('spec: Redis away')),
+      ]);
+      expect(queueHeard).toEqual(queues.map((name) => [name, true]));
+    }
   });
 
   it('refuses a request without a key or with a wrong key', async () => {
