@@ -35,6 +35,9 @@ class RedisCloser implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   async onApplicationShutdown(): Promise<void> {
+    // Closed already (an app closed twice): disconnecting again would arm ioredis's 2 s guard for
+    // a socket that never closes again, and hold the process open that long.
+    if (this.redis.status === 'end') return;
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
