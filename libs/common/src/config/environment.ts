@@ -60,9 +60,10 @@ export class EnvironmentVariables {
    * connections than the database can run at once only make its backends preempt each other: with
    * the worker, PostgreSQL and the emulator on 2 cores, 10 connections cost 7.4–9.0 core-s of
    * PostgreSQL per 1M multicast recipients against 5.9–6.8 with 4, and sent 106–139k recipients/s
-   * against 140–164k/s. At least 4: up to three tasks of a worker hold a connection while
-   * they take another (two rich-menu syncs under their channel lock, the trigger relay on a
-   * cache miss), and a fourth lets them go on.
+   * against 140–164k/s. At least 4, so that on one or two cores a worker's trigger relay,
+   * planners and senders still get a connection each at once. (No task holds one connection while
+   * it asks for another: the relay reads its context before its transaction, and session locks
+   * live on a connection of their own, SessionLocks.)
    */
   @Transform(toInt)
   @IsInt()

@@ -152,19 +152,13 @@ export class TriggerPublisher {
    */
   async publish(outboxIds: string[], inline?: InlineTriggerConsumer, workspaceIds?: string[]): Promise<number> {
     if (outboxIds.length === 0) return 0;
-    let prepared: Set<string> | undefined;
-    if (inline !== undefined && workspaceIds !== undefined) {
-      // Known: no query, and no second pooled connection taken before the transaction's.
-      prepared = new Set(workspaceIds);
-      await inline.prepare([...prepared]);
-    } else {
-      prepared = await this.prepareInline(
-        inline,
-        `SELECT DISTINCT workspace_id FROM trigger_outbox WHERE id = ANY($1::bigint[])`,
-        [outboxIds],
-      );
-      if (prepared?.size === 0) return 0;
-    }
+    const prepared = await this.prepareInline(
+      inline,
+      workspaceIds,
+      `SELECT DISTINCT workspace_id FROM trigger_outbox WHERE id = ANY($1::bigint[])`,
+      [outboxIds],
+    );
+    if (prepared?.size === 0) return 0;
     return this.db.transaction((em) =>
       this.publishLocked(
         em,
@@ -185,7 +179,7 @@ export class TriggerPublisher {
     const due = `SELECT id, workspace_id, source, ids FROM trigger_outbox
          WHERE created_at < now() - make_interval(secs => $1::double precision / 1000)
          ORDER BY id LIMIT $2`;
-    const prepared = await this.prepareInline(inline, `SELECT DISTINCT workspace_id FROM (${due}) o`, [
+    const prepared = await this.prepareInline(inline, undefined, `SELECT DISTINCT workspace_id FROM (${due}) o`, [
       olderThanMs,
       maxRows,
     ]);
@@ -196,19 +190,23 @@ export class TriggerPublisher {
   }
 
   /**
-   * The workspaces of the rows `select` finds, handed to the inline consumer's prepare outside any
-   * transaction (undefined without a consumer). None: nothing to publish, no transaction to open.
+   * The rows' workspaces, handed to the inline consumer's prepare outside any transaction
+   * (undefined without a consumer): `known` when the caller has them (no query, and no second
+   * pooled connection taken before the transaction's), else those of the rows `select` finds.
+   * None: nothing to publish, no transaction to open.
    */
   private async prepareInline(
     inline: InlineTriggerConsumer | undefined,
+    known: string[] | undefined,
     select: string,
     params: unknown[],
   ): Promise<Set<string> | undefined> {
     if (inline === undefined) return undefined;
-    const rows = await preparedRows<{ workspace_id: string }>(this.db, select, params);
-    const workspaceIds = rows.map((r) => r.workspace_id);
-    if (workspaceIds.length > 0) await inline.prepare(workspaceIds);
-    return new Set(workspaceIds);
+    const workspaceIds = new Set(
+      known ?? (await preparedRows<{ workspace_id: string }>(this.db, select, params)).map((r) => r.workspace_id),
+    );
+    if (workspaceIds.size > 0) await inline.prepare([...workspaceIds]);
+    return workspaceIds;
   }
 
   private async publishLocked(
