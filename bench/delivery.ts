@@ -67,6 +67,17 @@ interface Counts {
   rejected: Record<string, number>;
 }
 
+/** `A=1,B=2` → { A: '1', B: '2' }. */
+function parseEnvList(list: string): Record<string, string> {
+  return Object.fromEntries(
+    list.split(',').map((pair) => {
+      const i = pair.indexOf('=');
+      if (i <= 0) throw new Error(`--alternate-env takes NAME=value pairs, not "${pair}"`);
+      return [pair.slice(0, i), pair.slice(i + 1)];
+    }),
+  );
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -97,12 +108,19 @@ async function main(): Promise<void> {
       // The send requests LINE received in each 100 ms after the campaign was created: where the
       // time LINE allows went unused (a late start, gaps between planning pages).
       timeline: { type: 'boolean', default: false },
+      // A/B on one seeded database: measured runs cycle through the defaults and each variant
+      // (';'-separated lists of NAME=value pairs for the workers' environment), e.g.
+      // --alternate-env 'DELIVERY_CONCURRENCY=64;DELIVERY_CONCURRENCY=128' --repeat 6, so that
+      // settings are compared in the same minutes of a drifting machine.
+      'alternate-env': { type: 'string' },
     },
   });
   const sizes = values.sizes.split(',').map(Number);
   const pushMax = Number(values['push-max']);
   const workerCount = Number(values.workers);
   const repeat = Math.max(1, Number(values.repeat));
+  const variants = (values['alternate-env'] ?? '').split(';').filter((v) => v !== '');
+  const variantEnvs = [null, ...variants.map(parseEnvList)];
   const spawned: WorkerProcess[] = [];
   killChildrenOnExit(() => spawned.map((w) => w.child));
 
@@ -213,7 +231,9 @@ async function main(): Promise<void> {
     await emu('/settings', { method: 'PUT', body: JSON.stringify({ rateLimits: limits }) });
     for (const kind of ['multicast', 'push'] as const) {
       if (!values.only.split(',').includes(`${kind}-${limits ? 'on' : 'off'}`)) continue;
+      let run = 0;
       for (const n of sizes.flatMap((size) => Array<number>(repeat).fill(size))) {
+        const variant = run++ % variantEnvs.length;
         if (kind === 'push' && n > pushMax) {
           const ideal = n / 2000;
           out(
@@ -226,6 +246,7 @@ async function main(): Promise<void> {
           spawnWorker({
             ...env,
             LINE_RATE_PERCENT: limits ? '99' : '1000',
+            ...(variantEnvs[variant] ?? {}),
             NODE_OPTIONS: [
               values['cpu-prof'] === undefined ? '' : `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}`,
               values['worker-node-options'],
@@ -314,6 +335,7 @@ async function main(): Promise<void> {
             .map((l) => l.toFixed(1))
             .join(' / ')} |`,
         );
+        if (variant > 0) out(`  ↑ with ${variants[variant - 1]}`);
         if (view.progress.sent !== n) out(`  !! sent ${view.progress.sent} of ${n}`);
         if (values.timeline) {
           const per = new Map<number, number>();
