@@ -20,6 +20,7 @@ import { DeliveryBatchRanges1796100000200 } from './1796100000200-DeliveryBatchR
 import { MaxItemNumberPlpgsql1796200000000 } from './1796200000000-MaxItemNumberPlpgsql';
 import { MaxItemNumberLoop1796200000100 } from './1796200000100-MaxItemNumberLoop';
 import { LineUsersRichMenuActualIndex1796300000000 } from './1796300000000-LineUsersRichMenuActualIndex';
+import { CampaignRunsSendingIndex1796400000000 } from './1796400000000-CampaignRunsSendingIndex';
 // <imports>
 
 export const MIGRATIONS = [
@@ -44,5 +45,6 @@ export const MIGRATIONS = [
   MaxItemNumberPlpgsql1796200000000,
   MaxItemNumberLoop1796200000100,
   LineUsersRichMenuActualIndex1796300000000,
+  CampaignRunsSendingIndex1796400000000,
   // <migrations>
 ];

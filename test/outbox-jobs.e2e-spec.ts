@@ -3,7 +3,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Worker, type Queue } from 'bullmq';
 import { createTestContext, TestContext } from '@app/testing';
 import { QueueName, type PayloadOf } from '@app/common';
-import { CampaignsService, OutboxRelay, RunPlannerService } from '@app/campaigns';
+import { CampaignsService, OutboxRelay, RunPlannerService, StrandedRunsService } from '@app/campaigns';
 import { SegmentsService } from '@app/segments';
 import { createApiApp } from '../apps/api/src/api.factory';
 import { startEmulator, RunningEmulator } from '../apps/line-emulator/src/server';
@@ -153,5 +153,30 @@ describe('outbox jobs (batches grouped per job, found again by the reconciler)',
     } finally {
       await taker.close(true);
     }
+  });
+
+  it('completes a run whose last sender recorded the answers and died before completing it', async () => {
+    const stranded = api.get(StrandedRunsService);
+    const status = async (): Promise<{ run: string; campaign: string }> => {
+      const r = await ctx.sql.query<{ run: string; campaign: string }>(
+        `SELECT r.status AS run, c.status AS campaign FROM campaign_runs r JOIN campaigns c ON c.id = r.campaign_id
+         WHERE r.id = $1`,
+        [runId],
+      );
+      return r.rows[0];
+    };
+    // Batches still open: the run is its senders' to complete.
+    const [last, ...others] = [...batches.keys()];
+    await ctx.sql.query(`UPDATE delivery_batches SET status = 'done', finished_at = now() WHERE id = ANY($1::uuid[])`, [
+      others,
+    ]);
+    expect(await stranded.completeStranded()).toEqual([]);
+    expect(await status()).toEqual({ run: 'sending', campaign: 'running' });
+
+    // The last batch's answers recorded, and no completion check after them (the sender was killed).
+    await ctx.sql.query(`UPDATE delivery_batches SET status = 'done', finished_at = now() WHERE id = $1`, [last]);
+    expect(await stranded.completeStranded()).toEqual([runId]);
+    expect(await status()).toEqual({ run: 'completed', campaign: 'completed' });
+    expect(await stranded.completeStranded()).toEqual([]);
   });
 });

@@ -20,6 +20,7 @@ import { BatchesRepository } from './sending/batches.repository';
 import { BatchRecipientsRepository } from './sending/batch-recipients.repository';
 import { LineRequestSender } from './sending/line-request.sender';
 import { BatchSenderService } from './sending/batch-sender.service';
+import { StrandedRunsService } from './sending/stranded-runs.service';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { CampaignSchedulerService } from './outbox/campaign-scheduler.service';
 import { TriggerMatcherService } from './triggers/trigger-matcher.service';
@@ -43,6 +44,7 @@ const SERVICES = [
   BatchRecipientsRepository,
   LineRequestSender,
   BatchSenderService,
+  StrandedRunsService,
   OutboxRelay,
   CampaignSchedulerService,
   TriggerMatcherService,

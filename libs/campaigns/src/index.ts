@@ -12,6 +12,7 @@ export * from './campaigns/campaign-preview.service';
 export * from './campaigns/campaign.view';
 export * from './planning/run-planner.service';
 export * from './sending/batch-sender.service';
+export * from './sending/stranded-runs.service';
 export * from './outbox/outbox-relay.service';
 export * from './outbox/campaign-scheduler.service';
 export * from './triggers/trigger-matcher.service';

@@ -1,9 +1,10 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '@app/common';
-import { CampaignSchedulerService, OutboxRelay } from '@app/campaigns';
+import { CampaignSchedulerService, OutboxRelay, StrandedRunsService } from '@app/campaigns';
 
 /**
- * The periodic half of the outbox: the recurring scheduler and the reconciler, every
+ * The periodic half of the outbox: the recurring scheduler, the reconciler and the completion of
+ * runs whose last sender died before completing them, every
  * DELIVERY_RECONCILE_INTERVAL_MS in every worker (an advisory lock lets one do it at a time).
  * A timer, not a BullMQ repeatable job, because it must keep running when Redis lost its data.
  */
@@ -16,6 +17,7 @@ export class DeliveryReconcilerService implements OnApplicationBootstrap, Before
   constructor(
     private readonly scheduler: CampaignSchedulerService,
     private readonly relay: OutboxRelay,
+    private readonly stranded: StrandedRunsService,
     private readonly config: AppConfig,
   ) {}
 
@@ -44,6 +46,7 @@ export class DeliveryReconcilerService implements OnApplicationBootstrap, Before
     try {
       await this.scheduler.tick();
       await this.relay.reconcile();
+      await this.stranded.completeStranded();
     } catch (e) {
       // The next tick retries; a database or Redis outage must not kill the worker.
       this.logger.warn(`delivery reconcile failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -30,6 +30,7 @@ export type RunSource =
 @Entity({ name: 'campaign_runs' })
 @Index('uq_campaign_runs_key', ['campaignId', 'runKey'], { unique: true })
 @Index('ix_campaign_runs_due', ['dueAt'], { where: "status IN ('scheduled', 'planning')" })
+@Index('ix_campaign_runs_sending', ['id'], { where: "status = 'sending'" })
 @Index('ix_campaign_runs_member', ['triggerMemberId'], {
   where: "status = 'scheduled' AND trigger_member_id IS NOT NULL",
 })

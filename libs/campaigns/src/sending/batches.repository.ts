@@ -259,6 +259,21 @@ export class BatchesRepository {
     return this.completions.run(runId);
   }
 
+  /**
+   * Runs still marked sending although none of their batches is open: their last batch's sender
+   * died between recording LINE's answers and the completion check (its job's retry finds the
+   * batch done and has nothing to check). Found by ix_campaign_runs_sending: runs sending now.
+   */
+  async strandedRuns(limit: number): Promise<Array<{ id: string; workspaceId: string; campaignId: string }>> {
+    return this.dataSource.query(
+      `SELECT r.id, r.workspace_id AS "workspaceId", r.campaign_id AS "campaignId" FROM campaign_runs r
+       WHERE r.status = 'sending'
+         AND NOT EXISTS (SELECT 1 FROM delivery_batches b WHERE b.run_id = r.id AND b.status IN ('pending', 'sending'))
+       LIMIT $1`,
+      [limit],
+    );
+  }
+
   /** {@link completeRunIfDone} for many runs in one statement; returns the runs it completed. */
   async completeRunsIfDone(runIds: string[]): Promise<string[]> {
     if (runIds.length === 0) return [];
