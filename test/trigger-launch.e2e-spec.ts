@@ -2,7 +2,8 @@ import type Redis from 'ioredis';
 import { Queue } from 'bullmq';
 import { QueueName, REDIS } from '@app/common';
 import { TriggerPublisher } from '@app/members';
-import { TriggerLauncherService } from '@app/campaigns';
+import { DeliveryPolicyService, TriggerLauncherService } from '@app/campaigns';
+import { ChannelsService } from '@app/workspaces';
 import { seedAudience } from '../bench/lib/delivery-harness';
 import { CampaignsHarness, startCampaignsHarness } from './campaigns-support';
 
@@ -204,7 +205,14 @@ describe('event runs started by the stream relay (set-based planning, inline sen
         body: JSON.stringify({ monthlyQuota }),
       });
     };
-    // The launches above found no limit; LINE is not asked again for a minute. Nothing is left now.
+    // Launches believe a channel LINE found unlimited for a minute after asking. The tests above
+    // may have taken longer than that since the last ask (then the purchase below would be
+    // refused by the quota check instead of sent into LINE's 429): ask now, before the limit.
+    const policy = h.worker.get(DeliveryPolicyService);
+    const channel = await h.worker.get(ChannelsService).get(h.workspaceId, h.channelId);
+    policy.forgetUnlimited(channel.id);
+    expect((await policy.eventLaunchQuota(channel)).remaining).toBeNull();
+    // Nothing is left now.
     await limit(h.emu.recorder.counts.messagesDelivered);
     expect(await call('POST', '/events', purchase(2, 3))).toBe(201);
     await until(async () => {
@@ -215,6 +223,8 @@ describe('event runs started by the stream relay (set-based planning, inline sen
       `SELECT status_reason FROM campaigns WHERE name = 'thanks'`,
     );
     expect(rows[0].status_reason).toMatch(/monthly message quota is used up/);
+    // The 429 ended the belief: the next launch asks LINE, and LINE says nothing is left.
+    expect((await policy.eventLaunchQuota(channel)).remaining).toBe(0);
     // Not sent, not lost: the batch waits for the campaign to be resumed.
     expect(received(2)).toEqual(['l2 thanks']);
     const open = await h.ctx.sql.query(`SELECT 1 FROM delivery_batches WHERE status IN ('pending', 'sending')`);

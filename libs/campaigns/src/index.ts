@@ -10,6 +10,7 @@ export * from './core/schedule';
 export * from './campaigns/campaigns.service';
 export * from './campaigns/campaign-preview.service';
 export * from './campaigns/campaign.view';
+export * from './campaigns/delivery-policy.service';
 export * from './planning/run-planner.service';
 export * from './sending/batch-sender.service';
 export * from './sending/stranded-runs.service';

@@ -95,6 +95,15 @@ export class DeliveryPolicyService {
     return quota;
   }
 
+  /**
+   * LINE answered a send with the monthly-limit 429: this process no longer believes the channel
+   * unlimited, so its next launches ask LINE and refuse or trim by the campaign's policy instead of
+   * each sending into the same 429 until the minute is up.
+   */
+  forgetUnlimited(channelId: string): void {
+    this.unlimitedAt.delete(channelId);
+  }
+
   /** The channel's monthly quota from LINE now (GET /v2/bot/message/quota and /quota/consumption). */
   async quota(channel: ChannelEntity): Promise<QuotaView> {
     const client = this.lineClients.forChannel(channel);

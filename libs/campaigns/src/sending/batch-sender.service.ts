@@ -215,6 +215,7 @@ export class BatchSenderService {
     const finished = quotaHit === null && transient === null;
     await this.batches.recordOutcomes(batch, outcomes, finished);
     if (quotaHit !== null) {
+      this.policy.forgetUnlimited(channel.id);
       const reason = `Paused: LINE's monthly message quota is used up ("${(quotaHit as LineException).line.lineMessage ?? 'You have reached your monthly limit.'}")`;
       await this.campaigns.setStatus(
         workspaceId,
