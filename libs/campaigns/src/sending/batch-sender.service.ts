@@ -172,16 +172,16 @@ export class BatchSenderService {
   ): Promise<BatchResult> {
     // A first claim finds no requests (they are stored after it): no round trip to look.
     let requests = batch.attempts > 1 ? await this.batches.requests(batch.id) : [];
-    let lineIds: Map<string, string | null>;
+    let toOf: (q: DeliveryRequestEntity) => string[];
     if (requests.length === 0) {
       const planned = await this.planBatch(campaign, batch, messages);
       requests = planned.requests;
-      lineIds = planned.lineIds;
+      toOf = (q) => planned.to.get(q.seq) ?? [];
     } else {
-      lineIds = new Map(batch.recipients.map((r) => [r.memberId, r.lineUserId]));
+      // A retry: its stored requests' members, with their LINE users as of this claim.
+      const lineIds = new Map(batch.recipients.map((r) => [r.memberId, r.lineUserId]));
+      toOf = (q) => q.memberIds.map((m) => lineIds.get(String(m)) ?? null).filter((u): u is string => u !== null);
     }
-    const toOf = (q: DeliveryRequestEntity): string[] =>
-      q.memberIds.map((m) => lineIds.get(String(m)) ?? null).filter((u): u is string => u !== null);
     const client = this.lineClients.forChannel(channel);
     const outcomes: RequestOutcome[] = [];
     let quotaHit: LineException | null = null;
@@ -242,38 +242,47 @@ export class BatchSenderService {
   /**
    * First attempt: the batch's recipients with their LINE user as of now (unlinked → skipped),
    * render, group identical messages into multicasts, store requests + retry keys + recipients.
+   * Returns the stored requests and each one's LINE user ids by seq. One pass over the recipients
+   * for the usual multicast: at 2,000 batches per 1M recipients, the maps and sets built per batch
+   * to match members to LINE users again were a tenth of the workers' own time.
    */
   private async planBatch(
     campaign: CampaignEntity,
     batch: ClaimedBatch,
     messages: LineMessage[],
-  ): Promise<{ requests: DeliveryRequestEntity[]; lineIds: Map<string, string | null> }> {
+  ): Promise<{ requests: DeliveryRequestEntity[]; to: Map<number, string[]> }> {
     const key = (seq: number): string =>
       deriveRetryKey({ campaignId: campaign.id, runKey: batch.runKey, batchId: batch.id, requestSeq: seq });
     const personalised = isPersonalised(messages);
     const all = personalised ? await this.recipients.recipientsWithMembers(batch) : batch.recipients;
-    const lineIds = new Map(all.map((r) => [r.memberId, r.lineUserId]));
-    const present = new Set(all.map((r) => r.memberId));
-    const skipped = batch.memberIds
-      .map(String)
-      .filter((m) => !present.has(m))
-      .map((memberId) => ({ memberId, reason: 'erased' }));
-    for (const r of all)
+    const skipped: Array<{ memberId: string; reason: string }> = [];
+    // The claim answers for every member of the batch; the member rows read for rendering do not
+    // include the erased.
+    if (all.length !== batch.memberIds.length) {
+      const present = new Set(all.map((r) => r.memberId));
+      for (const m of batch.memberIds)
+        if (!present.has(String(m))) skipped.push({ memberId: String(m), reason: 'erased' });
+    }
+    const linked: typeof all = [];
+    for (const r of all) {
       if (r.lineUserId === null) skipped.push({ memberId: r.memberId, reason: r.skip ?? SEND_SKIP_REASON.notLinked });
-    const linked = all.filter((r) => r.lineUserId !== null);
-    let planned: NewRequest[];
-    if (linked.length === 0) planned = [];
-    else if (!personalised) {
-      planned = [
-        {
-          seq: 0,
-          retryKey: key(0),
-          endpoint: linked.length === 1 ? 'push' : 'multicast',
-          messages: null,
-          memberIds: linked.map((r) => r.memberId),
-        },
-      ];
-    } else {
+      else linked.push(r);
+    }
+    const planned: NewRequest[] = [];
+    const to = new Map<number, string[]>();
+    if (linked.length > 0 && !personalised) {
+      planned.push({
+        seq: 0,
+        retryKey: key(0),
+        endpoint: linked.length === 1 ? 'push' : 'multicast',
+        messages: null,
+        memberIds: linked.map((r) => r.memberId),
+      });
+      to.set(
+        0,
+        linked.map((r) => r.lineUserId ?? ''),
+      );
+    } else if (linked.length > 0) {
       const plan = planRequests(
         (linked as RecipientWithMember[]).map((r) => ({
           ledgerId: r.memberId,
@@ -281,16 +290,22 @@ export class BatchSenderService {
           messages: this.renderer.render(messages, r.member),
         })),
       );
-      planned = plan.map((p) => ({
-        seq: p.seq,
-        retryKey: key(p.seq),
-        endpoint: p.endpoint,
-        messages: p.messages,
-        memberIds: p.recipients.map((r) => r.ledgerId),
-      }));
+      for (const p of plan) {
+        planned.push({
+          seq: p.seq,
+          retryKey: key(p.seq),
+          endpoint: p.endpoint,
+          messages: p.messages,
+          memberIds: p.recipients.map((r) => r.ledgerId),
+        });
+        to.set(
+          p.seq,
+          p.recipients.map((r) => r.lineUserId),
+        );
+      }
     }
     const requests = await this.batches.saveRequests(batch, planned, skipped);
-    return { requests, lineIds };
+    return { requests, to };
   }
 }
 
