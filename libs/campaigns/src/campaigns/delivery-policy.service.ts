@@ -66,8 +66,14 @@ export class DeliveryPolicyService {
     return index === null ? c.messages : index.map((i) => c.messages[i]).filter((m) => m !== undefined);
   }
 
-  /** A one-off campaign is complete with its run; recurring and event campaigns stay active. */
-  async onRunCompleted(workspaceId: string, c: CampaignEntity): Promise<void> {
+  /**
+   * A one-off campaign is complete with its run; recurring and event campaigns stay active. Read
+   * fresh: a copy taken before the run may predate the status reason its planning set (partial
+   * quota), which completing must keep.
+   */
+  async onRunCompleted(workspaceId: string, campaignId: string): Promise<void> {
+    const c = await this.campaigns.find(workspaceId, campaignId);
+    if (c === null) return;
     if (c.trigger.type === 'now' || c.trigger.type === 'once') {
       await this.campaigns.setStatus(
         workspaceId,

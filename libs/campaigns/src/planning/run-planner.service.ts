@@ -105,7 +105,7 @@ export class RunPlannerService {
     }
     if (!planned) return;
     // A run with nothing to send completes here; otherwise the last batch completes it.
-    if (await this.batches.completeRunIfDone(run.id)) await this.policy.onRunCompleted(workspaceId, campaign);
+    if (await this.batches.completeRunIfDone(run.id)) await this.policy.onRunCompleted(workspaceId, campaign.id);
     this.logger.log(`run ${run.id} planned: ${run.audienceSize} in audience, ${run.queuedCount} queued`);
   }
 

@@ -231,11 +231,7 @@ export class BatchSenderService {
     // Assigned inside the request loops, which the compiler's narrowing does not see.
     const failure = transient as Error | null;
     if (failure !== null) throw failure;
-    if (await this.batches.completeRunIfDone(batch.runId)) {
-      // Fresh: the cached copy may predate the status reason planning set (partial quota).
-      const fresh = await this.campaigns.find(workspaceId, campaign.id);
-      if (fresh !== null) await this.policy.onRunCompleted(workspaceId, fresh);
-    }
+    if (await this.batches.completeRunIfDone(batch.runId)) await this.policy.onRunCompleted(workspaceId, campaign.id);
     return 'sent';
   }
 
@@ -282,15 +278,14 @@ export class BatchSenderService {
         0,
         linked.map((r) => r.lineUserId ?? ''),
       );
-    } else if (linked.length > 0) {
-      const plan = planRequests(
-        (linked as RecipientWithMember[]).map((r) => ({
-          ledgerId: r.memberId,
-          lineUserId: r.lineUserId ?? '',
-          messages: this.renderer.render(messages, r.member),
-        })),
-      );
-      for (const p of plan) {
+    }
+    if (linked.length > 0 && personalised) {
+      const rendered = (linked as RecipientWithMember[]).map((r) => ({
+        ledgerId: r.memberId,
+        lineUserId: r.lineUserId ?? '',
+        messages: this.renderer.render(messages, r.member),
+      }));
+      for (const p of planRequests(rendered)) {
         planned.push({
           seq: p.seq,
           retryKey: key(p.seq),

@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CampaignsRepository } from '../campaigns/campaigns.repository';
 import { DeliveryPolicyService } from '../campaigns/delivery-policy.service';
 import { BatchesRepository } from './batches.repository';
 
@@ -19,7 +18,6 @@ export class StrandedRunsService {
 
   constructor(
     private readonly batches: BatchesRepository,
-    private readonly campaigns: CampaignsRepository,
     private readonly policy: DeliveryPolicyService,
   ) {}
 
@@ -30,8 +28,7 @@ export class StrandedRunsService {
     const completed = new Set(await this.batches.completeRunsIfDone(runs.map((r) => r.id)));
     for (const run of runs) {
       if (!completed.has(run.id)) continue;
-      const campaign = await this.campaigns.find(run.workspaceId, run.campaignId);
-      if (campaign !== null) await this.policy.onRunCompleted(run.workspaceId, campaign);
+      await this.policy.onRunCompleted(run.workspaceId, run.campaignId);
       this.logger.warn(`run ${run.id}: every batch was done but the run was not completed; completed it now`);
     }
     return [...completed];
