@@ -5,7 +5,8 @@ import { CampaignSchedulerService, OutboxRelay, StrandedRunsService } from '@app
 /**
  * The periodic half of the outbox: the recurring scheduler, the reconciler and the completion of
  * runs whose last sender died before completing them, every
- * DELIVERY_RECONCILE_INTERVAL_MS in every worker (an advisory lock lets one do it at a time).
+ * DELIVERY_RECONCILE_INTERVAL_MS in every worker (an advisory lock lets one reconcile at a time;
+ * completing a run is a compare-and-set, so workers doing it at once complete it once).
  * A timer, not a BullMQ repeatable job, because it must keep running when Redis lost its data.
  */
 @Injectable()
